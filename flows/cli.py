@@ -1,0 +1,270 @@
+"""The ``seesaw`` command line: run, backfill, query, status, series, serve.
+
+Exit codes: 0 ok, 2 partial (some series failed, rows rejected or checks failed), 1 error.
+"""
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sys
+from datetime import date
+from pathlib import Path
+
+import duckdb
+import pandas as pd
+
+from warehouse.db import WarehouseError, connect, db_path
+
+#: Statement types ``seesaw query`` accepts; anything else is a write and is refused.
+READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
+
+
+def _prefect_env() -> None:
+    """Ephemeral Prefect with a project-local home and no telemetry, unless the user set them."""
+    os.environ.setdefault("PREFECT_HOME", str(Path.cwd() / ".prefect"))
+    os.environ.setdefault("DO_NOT_TRACK", "1")
+    os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+    os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+
+
+def _date(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
+
+
+def _series(text: str) -> list[str]:
+    return [s.strip() for s in text.split(",") if s.strip()]
+
+
+def _print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
+    if fmt == "csv":
+        frame.to_csv(sys.stdout, index=False)
+    elif fmt == "json":
+        print(frame.to_json(orient="records", date_format="iso", indent=1))
+    elif frame.empty:
+        print("(no rows)")
+    else:
+        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 160):
+            print(frame.to_string(index=False))
+
+
+def headline(db: Path) -> pd.DataFrame:
+    """Latest stock–bond correlation per pair, method, frequency and window, with significance."""
+    with connect(db, read_only=True) as con:
+        return con.execute("""
+            with ranked as (
+                select *, row_number() over (partition by market, asset_a, asset_b, method, freq, window_size
+                                             order by obs_date desc) as k,
+                       avg(corr) over (partition by market, asset_a, asset_b, method, freq, window_size) as mean_corr,
+                       avg(case when p_value < 0.05 then 1.0 else 0.0 end)
+                           over (partition by market, asset_a, asset_b, method, freq, window_size) as share_sig
+                from results.correlations
+            )
+            select market, asset_a as equity, asset_b as bond, method, freq, window_size as "window",
+                   obs_date as latest, round(corr, 3) as corr, round(p_value, 4) as p_value,
+                   round(mean_corr, 3) as mean_corr, round(100 * share_sig, 1) as pct_significant
+            from ranked where k = 1 order by market, equity, bond, method, freq, "window"
+        """).df()
+
+
+def _report_run(summary, db: Path) -> int:
+    print(f"\nwarehouse: {db.resolve()}")
+    print(f"run {summary.run_id}: {summary.status} — {summary.message}")
+    loads = pd.DataFrame([vars(r) for r in summary.loads])
+    if len(loads):
+        print("\nloaded:")
+        _print_frame(loads[["series_id", "rows_fetched", "rows_inserted", "rows_changed", "rows_rejected",
+                            "min_date", "max_date", "status", "error"]].fillna(""))
+    print("\nanalyses:")
+    _print_frame(pd.DataFrame(summary.analyses)[["step", "status", "rows_written", "message"]].fillna(""))
+    failed = summary.checks[summary.checks["status"] != "pass"] if summary.checks is not None else pd.DataFrame()
+    if len(failed):
+        print("\nfailed checks:")
+        _print_frame(failed[["check_name", "status", "failing_rows", "detail"]])
+    print("\nheadline: latest stock–bond correlations (bond-return basis; p < 0.05 counts as significant)")
+    _print_frame(headline(db))
+    return summary.exit_code
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    _prefect_env()
+    from flows.prefect_flows import nightly
+
+    db = db_path(args.db)
+    summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
+                      data_dir=args.data_dir)
+    return _report_run(summary, db)
+
+
+def cmd_backfill(args: argparse.Namespace) -> int:
+    _prefect_env()
+    from flows.prefect_flows import backfill
+
+    db = db_path(args.db)
+    summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
+                       data_dir=args.data_dir, chunk_days=args.chunk_days)
+    return _report_run(summary, db)
+
+
+def run_query(db: Path, sql: str) -> pd.DataFrame:
+    """Run read-only SQL against the warehouse; a write statement raises ``PermissionError``."""
+    with connect(db, read_only=True) as con:
+        try:
+            statements = con.extract_statements(sql)
+        except duckdb.Error as exc:
+            raise ValueError(f"SQL does not parse: {exc}") from None
+        kinds = {s.type.name for s in statements}
+        if not statements or not kinds <= READ_STATEMENTS:
+            writes = ", ".join(sorted(kinds - READ_STATEMENTS)) or "nothing"
+            raise PermissionError(
+                f"seesaw query is read-only: refused a {writes} statement; nothing was changed. "
+                "Data changes go through `seesaw run` / `seesaw backfill`."
+            )
+        result = None
+        for statement in statements:
+            result = con.execute(statement.query)
+        return result.df() if result is not None else pd.DataFrame()
+
+
+def cmd_query(args: argparse.Namespace) -> int:
+    sql = sys.stdin.read() if args.sql == "-" else args.sql
+    try:
+        frame = run_query(db_path(args.db), sql)
+    except PermissionError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except (ValueError, duckdb.Error) as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    _print_frame(frame, args.format)
+    return 0
+
+
+STATUS_SQL = """
+with last_load as (
+    select series_id, status as last_load_status, error as last_error, loaded_at as last_loaded_at
+    from ops.loads qualify row_number() over (partition by series_id order by loaded_at desc) = 1
+), coverage as (
+    select series_id, min(obs_date) as first_date, max(obs_date) as last_date, count(*) as n_obs
+    from core.observations group by 1
+), final as (
+    select s.series_id, s.frequency, s.source, c.first_date, c.last_date, c.n_obs,
+           date_diff('day', c.last_date, current_date) as age_days,
+           case s.frequency when 'D' then 5 when 'W' then 14 when 'M' then 62 when 'Q' then 140 else 400 end
+               as stale_after_days,
+           l.last_load_status, l.last_error
+    from core.series s left join coverage c using (series_id) left join last_load l using (series_id)
+)
+select *, coalesce(age_days > stale_after_days, true) as stale from final order by series_id
+"""
+
+
+def cmd_status(args: argparse.Namespace) -> int:
+    db = db_path(args.db)
+    with connect(db, read_only=True) as con:
+        series = con.execute(STATUS_SQL).df()
+        runs = con.execute("select run_id, flow, profile, started_at, finished_at, status, message"
+                           " from ops.runs order by started_at desc limit 5").df()
+        failed = con.execute("""
+            select check_name, status, failing_rows, detail from ops.checks
+            where run_id = (select max(run_id) from ops.checks) and status <> 'pass'""").df()
+    if args.json:
+        print(json.dumps({"warehouse": str(db.resolve()),
+                          "series": json.loads(series.to_json(orient="records", date_format="iso")),
+                          "runs": json.loads(runs.to_json(orient="records", date_format="iso")),
+                          "failed_checks": json.loads(failed.to_json(orient="records"))}, indent=1))
+        return 0
+    print(f"warehouse: {db.resolve()}\n\nseries (stale = last observation older than its frequency allows):")
+    _print_frame(series.drop(columns=["last_error"]))
+    print("\nlast runs:")
+    _print_frame(runs)
+    print("\nfailed checks (latest run):")
+    _print_frame(failed)
+    return 0
+
+
+def cmd_series(args: argparse.Namespace) -> int:
+    with connect(db_path(args.db), read_only=True) as con:
+        frame = con.execute("select series_id, name, source, source_code, frequency, unit, kind, country"
+                            " from core.series order by series_id").df()
+    _print_frame(frame, args.format)
+    return 0
+
+
+def cmd_serve(args: argparse.Namespace) -> int:
+    """Run the nightly schedule in this long-lived process (no work pool needed)."""
+    _prefect_env()
+    from prefect import serve
+
+    from flows.prefect_flows import backfill, nightly
+
+    nightly_deployment = nightly.to_deployment(
+        name="nightly", cron=args.cron, timezone=args.timezone,
+        parameters={"profile": args.profile, "db": str(db_path(args.db)), "data_dir": args.data_dir})
+    backfill_deployment = backfill.to_deployment(
+        name="backfill", parameters={"profile": args.profile, "db": str(db_path(args.db)), "data_dir": args.data_dir})
+    print(f"serving nightly ({args.cron}, {args.timezone}) and backfill; Ctrl-C to stop", file=sys.stderr)
+    serve(nightly_deployment, backfill_deployment)
+    return 0
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="seesaw", description="Stock–bond cross-asset research pipeline.")
+    parser.add_argument("--db", help="warehouse file (default $SEESAW_DB or ./warehouse/seesaw.duckdb)")
+    sub = parser.add_subparsers(dest="command", required=True)
+
+    run = sub.add_parser("run", help="run the nightly pipeline once (ingest, analyses, checks)")
+    run.add_argument("--profile", default="sample", help="profile name or YAML path (default: sample)")
+    run.add_argument("--start", type=_date, help="fetch from this date (default: incremental)")
+    run.add_argument("--end", type=_date, help="fetch up to this date (default: latest)")
+    run.add_argument("--series", type=_series, help="comma-separated series ids (default: all)")
+    run.add_argument("--data-dir", help="directory of exported files for the files profile")
+    run.set_defaults(func=cmd_run)
+
+    bf = sub.add_parser("backfill", help="re-fetch a date range in chunks, then re-run analyses")
+    bf.add_argument("--start", type=_date, required=True)
+    bf.add_argument("--end", type=_date, required=True)
+    bf.add_argument("--series", type=_series)
+    bf.add_argument("--profile", default="sample")
+    bf.add_argument("--data-dir")
+    bf.add_argument("--chunk-days", type=int, default=3653, help="days per chunk (default: about 10 years)")
+    bf.set_defaults(func=cmd_backfill)
+
+    query = sub.add_parser("query", help="read-only SQL against the warehouse ('-' reads stdin)")
+    query.add_argument("sql")
+    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.set_defaults(func=cmd_query)
+
+    status = sub.add_parser("status", help="freshness per series, last runs, failed checks")
+    status.add_argument("--json", action="store_true", help="machine-readable output for monitoring")
+    status.set_defaults(func=cmd_status)
+
+    series = sub.add_parser("series", help="the series catalog")
+    series.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    series.set_defaults(func=cmd_series)
+
+    serve = sub.add_parser("serve", help="run the nightly schedule in one long-lived process")
+    serve.add_argument("--profile", default="sample")
+    serve.add_argument("--data-dir")
+    serve.add_argument("--cron", default="30 6 * * 1-5", help="cron schedule (default: 06:30 on weekdays)")
+    serve.add_argument("--timezone", default="America/New_York")
+    serve.set_defaults(func=cmd_serve)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        return args.func(args)
+    except WarehouseError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,193 @@
+"""The pipeline as plain functions (testable without Prefect); ``flows/prefect_flows.py`` wraps them.
+
+Each function that touches the warehouse takes a path and opens one short connection, so the
+single load step is the only writer while fetches run concurrently.
+"""
+from __future__ import annotations
+
+import secrets
+import time
+from dataclasses import dataclass, field
+from datetime import UTC, date, datetime, timedelta
+from pathlib import Path
+
+import pandas as pd
+
+from flows.analyses import STEPS, Context, MissingInputs
+from sources.base import SeriesSpec
+from sources.catalog import Profile
+from sources.registry import make_source
+from transforms.quality import validate_observations
+from warehouse import load as wload
+from warehouse import ops as wops
+from warehouse import read as wread
+from warehouse.db import connect
+
+#: How far back an incremental load re-fetches to pick up revisions, per frequency.
+REVISION_WINDOW = {"D": timedelta(days=14), "W": timedelta(days=35), "M": timedelta(days=93),
+                   "Q": timedelta(days=190), "A": timedelta(days=400)}
+#: A run whose rejected rows exceed this share of fetched rows is partial (0 = any reject).
+REJECT_THRESHOLD = 0.0
+
+
+@dataclass(frozen=True)
+class FetchPlan:
+    """One series to fetch and the date range to ask for (None = open end)."""
+
+    spec: SeriesSpec
+    start: date | None
+    end: date | None
+
+
+@dataclass(frozen=True)
+class Fetched:
+    """A fetch outcome: the frame, or the error text (isolated to its series)."""
+
+    plan: FetchPlan
+    frame: pd.DataFrame | None
+    error: str | None = None
+
+
+@dataclass
+class RunSummary:
+    """What a run did, for the CLI and the flow's return value."""
+
+    run_id: str
+    status: str  # ok, partial, failed
+    loads: list[wload.LoadResult] = field(default_factory=list)
+    analyses: list[dict] = field(default_factory=list)
+    checks: pd.DataFrame | None = None
+    message: str = ""
+
+    @property
+    def exit_code(self) -> int:
+        """0 ok, 2 partial, 1 failed."""
+        return {"ok": 0, "partial": 2}.get(self.status, 1)
+
+
+def new_run_id(now: datetime) -> str:
+    """Sortable, unique run id: UTC timestamp plus a random suffix."""
+    return f"{now:%Y%m%dT%H%M%SZ}-{secrets.token_hex(3)}"
+
+
+def utc_now() -> datetime:
+    return datetime.now(UTC)
+
+
+def begin(db: Path, run_id: str, flow: str, profile: Profile, specs: tuple[SeriesSpec, ...],
+          parameters: dict) -> None:
+    """Apply migrations, write the catalog rows of the series in this run, open the run record."""
+    now = utc_now()
+    with connect(db) as con:
+        wops.start_run(con, run_id, flow, profile.name, parameters, now)
+        wload.upsert_series(con, specs, now)
+
+
+def plan_fetches(db: Path, specs: tuple[SeriesSpec, ...], start: date | None, end: date | None,
+                 full: bool = False) -> list[FetchPlan]:
+    """Date range per series: explicit ``start`` wins; else incremental from the last stored
+    date minus the revision window; else (new series or ``full``) the whole history."""
+    with connect(db) as con:
+        last = {} if full else wload.last_dates(con)
+    plans = []
+    for spec in specs:
+        since = start
+        if since is None and spec.series_id in last:
+            since = last[spec.series_id] - REVISION_WINDOW[spec.frequency]
+        plans.append(FetchPlan(spec, since, end))
+    return plans
+
+
+def fetch(plan: FetchPlan, data_dir: Path | None = None) -> pd.DataFrame:
+    """Fetch one series through its source (raises ``SourceError`` on failure)."""
+    source = make_source(plan.spec.source, data_dir=data_dir)
+    return source.fetch(plan.spec, plan.start, plan.end)
+
+
+def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None) -> list[wload.LoadResult]:
+    """The single writer: validate and load every fetched series, one transaction each, then CHECKPOINT."""
+    today = today or utc_now().date()
+    now = utc_now()
+    results = []
+    with connect(db) as con:
+        for item in fetched:
+            plan = item.plan
+            if item.frame is None:
+                results.append(wload.record_failure(
+                    con, run_id=run_id, series_id=plan.spec.series_id, error=item.error or "fetch failed",
+                    requested_start=plan.start, requested_end=plan.end, now=now))
+                continue
+            validated = validate_observations(item.frame, plan.spec.kind, today)
+            results.append(wload.load_series(
+                con, run_id=run_id, spec=plan.spec, validated=validated, rows_fetched=len(item.frame),
+                requested_start=plan.start, requested_end=plan.end, now=now))
+        con.execute("checkpoint")
+    return results
+
+
+def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None) -> list[dict]:
+    """Run every analysis step on current data and replace its results tables."""
+    with connect(db) as con:
+        ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), as_of)
+    outcomes = []
+    for step in STEPS:
+        started = time.perf_counter()
+        try:
+            outputs = step.run(ctx)
+            status, message = "ok", None
+        except MissingInputs as exc:
+            outputs, status, message = [], "skipped", str(exc)
+        except Exception as exc:  # a failing step must not stop the others
+            outputs, status, message = [], "failed", f"{type(exc).__name__}: {exc}"
+        rows = 0
+        if outputs:
+            with connect(db) as con:
+                for out in outputs:
+                    rows += wops.replace_results(con, out.table, out.frame, out.scope)
+        outcome = {"step": step.name, "status": status, "rows_written": rows, "message": message,
+                   "seconds": time.perf_counter() - started}
+        outcomes.append(outcome)
+    with connect(db) as con:
+        frame = pd.DataFrame(outcomes).assign(run_id=run_id, finished_at=utc_now())
+        con.register("incoming_analyses", frame)
+        con.execute("insert into ops.analyses by name select * from incoming_analyses")
+        con.execute("checkpoint")
+    return outcomes
+
+
+def check(db: Path, run_id: str) -> pd.DataFrame:
+    """Run the SQL data-quality checks and record them in ``ops.checks``."""
+    with connect(db) as con:
+        return wops.run_checks(con, run_id, utc_now())
+
+
+def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[dict],
+           checks: pd.DataFrame) -> RunSummary:
+    """Decide the run status (ok / partial / failed), record it, and return the summary."""
+    failed = [r.series_id for r in loads if r.status == "failed"]
+    fetched = sum(r.rows_fetched for r in loads)
+    rejected = sum(r.rows_rejected for r in loads)
+    failed_steps = [a["step"] for a in analyses if a["status"] == "failed"]
+    failed_checks = checks.loc[checks["status"] != "pass", "check_name"].tolist() if len(checks) else []
+    problems = []
+    if failed:
+        problems.append(f"{len(failed)} series failed ({', '.join(failed[:8])})")
+    if rejected > REJECT_THRESHOLD * fetched:
+        problems.append(f"{rejected} of {fetched} rows rejected (see ops.rejects)")
+    if failed_steps:
+        problems.append(f"analysis failed: {', '.join(failed_steps)}")
+    if failed_checks:
+        problems.append(f"checks failed: {', '.join(failed_checks)}")
+    if loads and len(failed) == len(loads):
+        status = "failed"
+    elif problems:
+        status = "partial"
+    else:
+        status = "ok"
+    inserted = sum(r.rows_inserted for r in loads)
+    changed = sum(r.rows_changed for r in loads)
+    message = (f"{len(loads) - len(failed)}/{len(loads)} series loaded, {inserted} rows new, "
+               f"{changed} revised, {rejected} rejected" + ("; " + "; ".join(problems) if problems else ""))
+    with connect(db) as con:
+        wops.finish_run(con, run_id, status, message, utc_now())
+    return RunSummary(run_id, status, loads, analyses, checks, message)

@@ -1,0 +1,128 @@
+"""Prefect flows: thin wrappers that wire the plain pipeline functions into tasks.
+
+``nightly``: ingest (incremental, revision window) → analyses → checks → summary.
+``backfill``: the same over an explicit date range, re-fetched in chunks with progress.
+Fetch tasks run concurrently and only return frames; one load task per chunk is the single writer.
+"""
+from __future__ import annotations
+
+import sys
+from datetime import date, timedelta
+from pathlib import Path
+
+import pandas as pd
+from prefect import flow, get_run_logger, task
+from prefect.states import State
+
+from flows import pipeline
+from sources.base import SourceError
+from sources.catalog import load_profile
+from warehouse.db import db_path
+
+
+def _retryable(task_obj: object, task_run: object, state: State) -> bool:
+    """Retry only what can succeed on retry: timeouts, 429 and 5xx (``SourceError.retryable``)."""
+    try:
+        state.result()
+    except SourceError as exc:
+        return exc.retryable
+    except Exception:
+        return False
+    return False
+
+
+@task(name="fetch", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retryable,
+      task_run_name="fetch {plan.spec.series_id}")
+def fetch_task(plan: pipeline.FetchPlan, data_dir: Path | None) -> pd.DataFrame:
+    return pipeline.fetch(plan, data_dir)
+
+
+@task(name="load")
+def load_task(db: Path, run_id: str, fetched: list[pipeline.Fetched]) -> list:
+    return pipeline.load(db, run_id, fetched)
+
+
+@task(name="analyze")
+def analyze_task(db: Path, run_id: str, profile_name: str) -> list[dict]:
+    return pipeline.analyze(db, run_id, load_profile(profile_name))
+
+
+@task(name="checks")
+def checks_task(db: Path, run_id: str) -> pd.DataFrame:
+    return pipeline.check(db, run_id)
+
+
+def _say(message: str) -> None:
+    """Progress for people at a terminal (stderr) and for the Prefect run log."""
+    print(message, file=sys.stderr, flush=True)
+    get_run_logger().info(message)
+
+
+def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], data_dir: Path | None) -> list:
+    futures = [fetch_task.submit(plan, data_dir) for plan in plans]
+    fetched = []
+    for plan, future in zip(plans, futures):
+        outcome = future.result(raise_on_failure=False)
+        if isinstance(outcome, BaseException):
+            _say(f"  ! {plan.spec.series_id}: {type(outcome).__name__}: {outcome}")
+            fetched.append(pipeline.Fetched(plan, None, f"{type(outcome).__name__}: {outcome}"))
+        else:
+            fetched.append(pipeline.Fetched(plan, outcome))
+    return load_task(db, run_id, fetched)
+
+
+def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | None, date | None]],
+         series: list[str] | None, data_dir: Path | None, full: bool) -> pipeline.RunSummary:
+    profile = load_profile(profile_name)
+    specs = profile.select(series)
+    run_id = pipeline.new_run_id(pipeline.utc_now())
+    params = {"chunks": chunks, "series": series, "data_dir": data_dir}
+    pipeline.begin(db, run_id, flow_name, profile, specs, params)
+    _say(f"seesaw {flow_name} {run_id}: profile {profile.name}, {len(specs)} series, warehouse {db}")
+    loads = []
+    for i, (start, end) in enumerate(chunks, 1):
+        plans = pipeline.plan_fetches(db, specs, start, end, full=full)
+        label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
+        _say(f"  fetching{label} ...")
+        loads += _ingest(db, run_id, plans, data_dir)
+    _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} series loads; analysing ...")
+    analyses = analyze_task(db, run_id, profile_name)
+    checks = checks_task(db, run_id)
+    summary = pipeline.finish(db, run_id, loads, analyses, checks)
+    _say(f"  run {summary.status}: {summary.message}")
+    return summary
+
+
+@flow(name="nightly", flow_run_name="nightly {profile}")
+def nightly(profile: str = "sample", db: str | None = None, start: date | None = None,
+            end: date | None = None, series: list[str] | None = None,
+            data_dir: str | None = None) -> pipeline.RunSummary:
+    """Nightly refresh: incremental ingest (or ``start``..``end`` when given), analyses, checks."""
+    return _run("nightly", profile, db_path(db), [(start, end)], series, _opt_path(data_dir), full=False)
+
+
+@flow(name="backfill", flow_run_name="backfill {start}..{end}")
+def backfill(start: date, end: date, series: list[str] | None = None, profile: str = "sample",
+             db: str | None = None, data_dir: str | None = None, chunk_days: int = 3653) -> pipeline.RunSummary:
+    """Re-fetch [start, end] in chunks of ``chunk_days`` for the given series (all when omitted).
+
+    Idempotent: a second backfill over the same range changes nothing.
+    """
+    if end < start:
+        raise ValueError(f"backfill end {end} is before start {start}")
+    return _run("backfill", profile, db_path(db), date_chunks(start, end, chunk_days), series,
+                _opt_path(data_dir), full=True)
+
+
+def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
+    """Split [start, end] into consecutive inclusive ranges of at most ``days`` days."""
+    chunks, lo = [], start
+    while lo <= end:
+        hi = min(lo + timedelta(days=days - 1), end)
+        chunks.append((lo, hi))
+        lo = hi + timedelta(days=1)
+    return chunks
+
+
+def _opt_path(value: str | None) -> Path | None:
+    return Path(value) if value else None

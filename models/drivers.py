@@ -1,0 +1,260 @@
+"""Macro drivers of the stock–bond correlation and their VECM (seed 004; METHODS.md §9).
+
+Drivers per month end: X inflation uncertainty = rolling std of CPI YoY (pp), Y growth
+uncertainty = rolling std of industrial production YoY (pp), Z = rolling correlation of the
+two YoY series, A = rolling (default 60-month) correlation of monthly stock and bond RETURNS.
+
+The VECM step follows the seed: Johansen trace and max-eigenvalue statistics per rank, a VECM
+with one lagged difference at the rank the trace test selects (at least 1), the joint Granger
+causality of X, Y, Z on A, Ljung–Box and ARCH-LM tests on each equation's residuals, VIF of
+the four level variables, and forecasts of A up to ``steps`` months ahead with 95% intervals.
+The Johansen test uses ``det_order=0`` (unrestricted constant), matching the VECM's
+``deterministic='co'``. ``as_of`` filtering is the caller's job.
+"""
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from typing import Literal
+
+import numpy as np
+import pandas as pd
+from statsmodels.stats.diagnostic import acorr_ljungbox, het_arch
+from statsmodels.stats.outliers_influence import variance_inflation_factor
+from statsmodels.tools.tools import add_constant
+from statsmodels.tsa.vector_ar.vecm import VECM, coint_johansen, select_coint_rank
+
+DRIVER_COLUMNS = ["market", "obs_date", "x_infl_unc", "y_growth_unc", "z_xy_corr", "a_stock_bond_corr"]
+VECM_TEST_COLUMNS = ["market", "test", "statistic", "p_value", "df", "detail"]
+VECM_FORECAST_COLUMNS = ["market", "origin_date", "step", "obs_date", "forecast", "lower_95", "upper_95"]
+
+#: Column order of the VECM system (A first, the variable being explained).
+VARIABLES = ["a_stock_bond_corr", "x_infl_unc", "y_growth_unc", "z_xy_corr"]
+_SHORT = {"a_stock_bond_corr": "a", "x_infl_unc": "x", "y_growth_unc": "y", "z_xy_corr": "z"}
+
+
+@dataclass(frozen=True)
+class DriverWindows:
+    """Rolling windows in months (seed 004 uses 5-year windows)."""
+
+    uncertainty_months: int = 60
+    xy_corr_months: int = 60
+    stock_bond_corr_months: int = 60
+
+
+@dataclass(frozen=True)
+class VecmResult:
+    """VECM analysis of one market.
+
+    ``tests`` and ``forecasts`` follow ``results.vecm_tests`` / ``results.vecm_forecasts``.
+    """
+
+    market: str
+    coint_rank: int
+    selected_rank: int
+    n_obs: int
+    start: pd.Timestamp
+    end: pd.Timestamp
+    tests: pd.DataFrame
+    forecasts: pd.DataFrame
+
+
+def _yoy_pct(s: pd.Series, kind: Literal["index", "yoy_pct"]) -> pd.Series:
+    monthly = s.dropna().resample("ME").last()
+    if kind == "yoy_pct":
+        return monthly
+    return monthly.pct_change(12, fill_method=None) * 100.0
+
+
+def macro_drivers(
+    cpi: pd.Series,
+    industrial_production: pd.Series,
+    stock_ret: pd.Series,
+    bond_ret: pd.Series,
+    *,
+    market: str = "us",
+    windows: DriverWindows = DriverWindows(),
+    inputs: Literal["index", "yoy_pct"] = "index",
+) -> pd.DataFrame:
+    """X, Y, Z, A per month end (``results.macro_drivers``).
+
+    Parameters
+    ----------
+    cpi, industrial_production : pd.Series
+        Monthly index levels (``inputs='index'``) or YoY growth in percent.
+    stock_ret, bond_ret : pd.Series
+        Monthly simple returns (decimals), dated within the month they cover.
+    windows : DriverWindows
+        Rolling windows (months); a value needs a full window.
+    """
+    infl, growth = _yoy_pct(cpi, inputs), _yoy_pct(industrial_production, inputs)
+    rets = pd.concat({"s": stock_ret, "b": bond_ret}, axis=1, sort=True)
+    rets = rets.groupby(pd.DatetimeIndex(rets.index).to_period("M")).last()
+    rets.index = rets.index.to_timestamp(how="end").floor("D")
+    macro = pd.concat({"p": infl, "g": growth}, axis=1, sort=True)
+    w_unc, w_xy, w_sb = windows.uncertainty_months, windows.xy_corr_months, windows.stock_bond_corr_months
+    out = pd.DataFrame(
+        {
+            "x_infl_unc": macro["p"].rolling(w_unc, min_periods=w_unc).std(),
+            "y_growth_unc": macro["g"].rolling(w_unc, min_periods=w_unc).std(),
+            "z_xy_corr": macro["p"].rolling(w_xy, min_periods=w_xy).corr(macro["g"]),
+        }
+    )
+    a = rets["s"].rolling(w_sb, min_periods=w_sb).corr(rets["b"]).rename("a_stock_bond_corr")
+    out = out.join(a, how="outer").dropna()
+    out.index.name = "obs_date"
+    return out.reset_index().assign(market=market)[DRIVER_COLUMNS]
+
+
+def vecm_analysis(
+    drivers: pd.DataFrame,
+    *,
+    market: str | None = None,
+    k_ar_diff: int = 1,
+    steps: int = 3,
+    coint_rank: int | None = None,
+    signif: float = 0.05,
+    residual_lags: int = 12,
+) -> VecmResult:
+    """Johansen rank, VECM(k_ar_diff), causality X,Y,Z → A, diagnostics and forecasts of A.
+
+    Parameters
+    ----------
+    drivers : pd.DataFrame
+        Output of :func:`macro_drivers` for one market (consecutive month ends).
+    k_ar_diff : int
+        Lagged differences in the VECM (seed: 1).
+    steps : int
+        Forecast horizon in months (seed: at most 3).
+    coint_rank : int, optional
+        Cointegration rank; default = trace-test selection at ``signif``, raised to 1 when the
+        test finds none (a VECM needs one relation; the ``detail`` of ``vecm_rank`` says so).
+    residual_lags : int
+        Lags of the Ljung–Box and ARCH-LM tests.
+    """
+    market = market or str(drivers["market"].iloc[0])
+    data = drivers.set_index("obs_date")[VARIABLES].astype(float).dropna()
+    n_vars = len(VARIABLES)
+    if len(data) < 10 * n_vars:
+        raise ValueError(f"vecm_analysis({market}): {len(data)} monthly rows; need at least {10 * n_vars}")
+    johansen = coint_johansen(data.to_numpy(), det_order=0, k_ar_diff=k_ar_diff)
+    selected = select_coint_rank(data.to_numpy(), det_order=0, k_ar_diff=k_ar_diff, method="trace", signif=signif).rank
+    rank = coint_rank if coint_rank is not None else min(max(selected, 1), n_vars - 1)
+
+    model = VECM(data.reset_index(drop=True), k_ar_diff=k_ar_diff, coint_rank=rank, deterministic="co")
+    fitted = model.fit()
+    rows = _johansen_rows(johansen, n_vars)
+    rows.append(
+        {
+            "test": "vecm_rank",
+            "statistic": float(rank),
+            "p_value": np.nan,
+            "df": np.nan,
+            "detail": f"trace-test rank at {signif:.0%}={selected}; rank used={rank}; "
+            f"k_ar_diff={k_ar_diff}; n={len(data)}; {data.index[0]:%Y-%m}..{data.index[-1]:%Y-%m}",
+        }
+    )
+    rows.append(_granger_row(fitted, signif))
+    resid = np.asarray(fitted.resid)
+    for j, name in enumerate(VARIABLES):
+        lb = acorr_ljungbox(resid[:, j], lags=[residual_lags])
+        rows.append(
+            {
+                "test": f"ljung_box_{_SHORT[name]}",
+                "statistic": float(lb["lb_stat"].iloc[0]),
+                "p_value": float(lb["lb_pvalue"].iloc[0]),
+                "df": float(residual_lags),
+                "detail": f"residuals of the d{name} equation, lags={residual_lags}",
+            }
+        )
+        lm, lm_p, _, _ = het_arch(resid[:, j], nlags=residual_lags, result_object=False)
+        rows.append(
+            {
+                "test": f"arch_lm_{_SHORT[name]}",
+                "statistic": float(lm),
+                "p_value": float(lm_p),
+                "df": float(residual_lags),
+                "detail": f"residuals of the d{name} equation, nlags={residual_lags}",
+            }
+        )
+    exog = add_constant(data.to_numpy())
+    for j, name in enumerate(VARIABLES):
+        rows.append(
+            {
+                "test": f"vif_{_SHORT[name]}",
+                "statistic": float(variance_inflation_factor(exog, j + 1)),
+                "p_value": np.nan,
+                "df": np.nan,
+                "detail": f"VIF of {name} (levels, with constant) among {', '.join(VARIABLES)}",
+            }
+        )
+    tests = pd.DataFrame(rows).assign(market=market)[VECM_TEST_COLUMNS]
+    forecasts = _forecast_a(fitted, data.index[-1], steps, market)
+    return VecmResult(
+        market=market,
+        coint_rank=rank,
+        selected_rank=int(selected),
+        n_obs=len(data),
+        start=data.index[0],
+        end=data.index[-1],
+        tests=tests,
+        forecasts=forecasts,
+    )
+
+
+def _johansen_rows(johansen, n_vars: int) -> list[dict]:
+    """One trace and one max-eigenvalue row per null rank r (critical values in detail)."""
+    rows = []
+    for r in range(n_vars):
+        for kind, stat, crit in (("trace", johansen.lr1, johansen.cvt), ("max_eig", johansen.lr2, johansen.cvm)):
+            cv90, cv95, cv99 = (float(v) for v in crit[r])
+            rows.append(
+                {
+                    "test": f"johansen_{kind}_r{r}",
+                    "statistic": float(stat[r]),
+                    "p_value": np.nan,
+                    "df": float(n_vars - r),
+                    "detail": json.dumps(
+                        {
+                            "null": f"rank<={r}" if kind == "trace" else f"rank={r}",
+                            "cv90": round(cv90, 4),
+                            "cv95": round(cv95, 4),
+                            "cv99": round(cv99, 4),
+                            "reject_5pct": bool(stat[r] > cv95),
+                        }
+                    ),
+                }
+            )
+    return rows
+
+
+def _granger_row(fitted, signif: float) -> dict:
+    res = fitted.test_granger_causality(
+        caused="a_stock_bond_corr", causing=["x_infl_unc", "y_growth_unc", "z_xy_corr"], signif=signif
+    )
+    df_num, df_den = res.df
+    return {
+        "test": "granger_xyz_to_a",
+        "statistic": float(res.test_statistic),
+        "p_value": float(res.pvalue),
+        "df": float(df_num),
+        "detail": f"F test, H0: lagged dX, dY, dZ do not cause dA in the VECM; df=({df_num}, {df_den})",
+    }
+
+
+def _forecast_a(fitted, origin: pd.Timestamp, steps: int, market: str) -> pd.DataFrame:
+    point, lower, upper = fitted.predict(steps=steps, alpha=0.05)
+    j = VARIABLES.index("a_stock_bond_corr")
+    dates = pd.date_range(origin, periods=steps + 1, freq="ME")[1:]
+    return pd.DataFrame(
+        {
+            "market": market,
+            "origin_date": origin,
+            "step": np.arange(1, steps + 1),
+            "obs_date": dates,
+            "forecast": point[:, j],
+            "lower_95": lower[:, j],
+            "upper_95": upper[:, j],
+        },
+        columns=VECM_FORECAST_COLUMNS,
+    )

@@ -1,0 +1,95 @@
+"""The one protocol every data source implements: spec + date range in, observations out.
+
+Sources never write. They return a frame of observations or raise a typed ``SourceError``.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Literal, Protocol
+
+import pandas as pd
+
+Frequency = Literal["D", "W", "M", "Q", "A"]
+Kind = Literal["yield", "price", "index", "level", "rate", "spread", "macro", "return"]
+
+#: Columns of the frame a source returns. ``value`` is float (NaN where the raw text did not
+#: parse, with the text kept in ``raw_value`` so the loader can reject it with a reason).
+#: ``vintage`` is the ALFRED ``realtime_start`` (NaT when the source has no vintages).
+OBS_COLUMNS = ["obs_date", "value", "raw_value", "vintage"]
+
+
+@dataclass(frozen=True)
+class SeriesSpec:
+    """One catalog entry of a profile (see ``profiles/*.yaml``)."""
+
+    series_id: str
+    name: str
+    source: str
+    source_code: str
+    frequency: Frequency
+    unit: str
+    kind: Kind
+    country: str
+    description: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+
+class SourceError(Exception):
+    """A source could not deliver a series.
+
+    ``retryable`` says whether trying again can help (timeouts, 429, 5xx) or not (bad key,
+    unknown code, malformed payload).
+    """
+
+    def __init__(self, message: str, *, retryable: bool = False) -> None:
+        super().__init__(message)
+        self.retryable = retryable
+
+
+class EmptyResponse(SourceError):
+    """The provider answered with no observations: a failure, never "no data"."""
+
+
+class Source(Protocol):
+    """A provider of observations."""
+
+    name: str
+
+    def fetch(self, spec: SeriesSpec, start: date | None, end: date | None) -> pd.DataFrame:
+        """Return observations of ``spec`` in ``[start, end]`` with columns ``OBS_COLUMNS``."""
+        ...
+
+
+def observations(
+    obs_date: Any, value: Any, raw_value: Any = None, vintage: Any = None
+) -> pd.DataFrame:
+    """Build a frame in the protocol's shape: dates normalised, values coerced to float.
+
+    ``raw_value`` defaults to the text of ``value``; a value that does not parse becomes NaN
+    and the loader rejects it with its raw text.
+    """
+    dates = pd.to_datetime(pd.Series(obs_date, dtype="object").reset_index(drop=True)).dt.normalize()
+    raw = pd.Series(value if raw_value is None else raw_value, dtype="object").reset_index(drop=True)
+    numeric = pd.to_numeric(pd.Series(value, dtype="object").reset_index(drop=True), errors="coerce")
+    frame = pd.DataFrame(
+        {
+            "obs_date": dates,
+            "value": numeric.astype(float),
+            "raw_value": raw.astype(str),
+            "vintage": pd.to_datetime(pd.Series(vintage, dtype="object")).reset_index(drop=True)
+            if vintage is not None
+            else pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]"),
+        }
+    )
+    return frame[OBS_COLUMNS]
+
+
+def clip_range(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
+    """Keep rows with ``start <= obs_date <= end`` (either bound optional)."""
+    mask = pd.Series(True, index=frame.index)
+    if start is not None:
+        mask &= frame["obs_date"] >= pd.Timestamp(start)
+    if end is not None:
+        mask &= frame["obs_date"] <= pd.Timestamp(end)
+    return frame.loc[mask].reset_index(drop=True)

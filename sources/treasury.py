@@ -1,0 +1,218 @@
+"""US Treasury auction results: a table (one row per auction), not a series.
+
+Two inputs normalised to the same columns (``AUCTION_COLUMNS``):
+
+* the Fiscal Data API ``/v1/accounting/od/auctions_query`` (keyless, JSON, paginated; fields
+  snake_case, amounts in USD, n/a fields as the string ``'null'``) via ``fetch_auctions`` and
+  the pure ``parse_auctions_json``;
+* a TreasuryDirect securities export (``parse_treasurydirect_csv``: UTF-16 with BOM, a
+  PowerShell ``#TYPE`` line to skip, camelCase fields, ``'2022-05-11T00:00:00'`` dates,
+  newest first).
+
+Columns (dates are midnight ``datetime64``; ``_pct`` percent; ``_usd_bn`` USD billions):
+
+==============================  ===========================================================
+auction_date                    auction date
+issue_date, maturity_date       settlement and maturity dates
+cusip                           CUSIP of the security auctioned
+security_type                   Bill, Note, Bond, TIPS, FRN or CMB (cash-management bill)
+security_term                   term of the security at this auction ('9-Year 11-Month')
+original_security_term          term when first issued ('10-Year'); equals security_term
+                                for new issues
+term_years                      original term in years (weeks/52, days/365, months/12)
+reopening                       True when the auction reopens an existing CUSIP
+interest_rate_pct               coupon (notes/bonds/TIPS); NaN for bills and FRNs
+high_yield_pct                  stop-out yield (notes/bonds/TIPS); NaN for bills
+high_rate_pct                   stop-out discount rate (bills) or FRN high discount margin
+high_investment_rate_pct        bills: coupon-equivalent yield of the stop-out price
+low_yield_pct, avg_med_yield_pct  lowest and median accepted yield (coupons)
+high_price                      price per 100 at the stop-out
+price_per100                    price per 100 paid by all accepted bidders
+bid_to_cover                    tendered / accepted, both excluding SOMA (Treasury's ratio)
+offering_amt_usd_bn             announced offering amount
+total_tendered_usd_bn           all tenders
+total_accepted_usd_bn           all accepted tenders (incl. SOMA add-ons)
+competitive_accepted_usd_bn     competitive tenders accepted
+noncompetitive_accepted_usd_bn  non-competitive tenders accepted
+direct_accepted_usd_bn          direct bidders accepted
+indirect_accepted_usd_bn        indirect bidders (foreign official etc.) accepted
+primary_dealer_accepted_usd_bn  primary dealers accepted
+primary_dealer_tendered_usd_bn  primary dealers tendered
+soma_accepted_usd_bn            Fed SOMA rollover accepted (on top of the offering)
+==============================  ===========================================================
+"""
+from __future__ import annotations
+
+import io
+import json
+import re
+import time
+from collections.abc import Callable
+from datetime import date
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+import requests
+
+from sources.base import EmptyResponse, SourceError
+from sources.http import http_get, with_retries
+
+FISCALDATA_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/od/auctions_query"
+PAGE_SIZE = 10_000
+
+AUCTION_COLUMNS = [
+    "auction_date", "issue_date", "maturity_date", "cusip", "security_type", "security_term",
+    "original_security_term", "term_years", "reopening", "interest_rate_pct", "high_yield_pct",
+    "high_rate_pct", "high_investment_rate_pct", "low_yield_pct", "avg_med_yield_pct", "high_price",
+    "price_per100", "bid_to_cover", "offering_amt_usd_bn", "total_tendered_usd_bn",
+    "total_accepted_usd_bn", "competitive_accepted_usd_bn", "noncompetitive_accepted_usd_bn",
+    "direct_accepted_usd_bn", "indirect_accepted_usd_bn", "primary_dealer_accepted_usd_bn",
+    "primary_dealer_tendered_usd_bn", "soma_accepted_usd_bn",
+]
+
+#: Output column -> (Fiscal Data API field, TreasuryDirect field).
+_FIELDS: dict[str, tuple[str, str]] = {
+    "auction_date": ("auction_date", "auctionDate"),
+    "issue_date": ("issue_date", "issueDate"),
+    "maturity_date": ("maturity_date", "maturityDate"),
+    "cusip": ("cusip", "cusip"),
+    "security_term": ("security_term", "securityTerm"),
+    "original_security_term": ("original_security_term", "originalSecurityTerm"),
+    "reopening": ("reopening", "reopening"),
+    "interest_rate_pct": ("int_rate", "interestRate"),
+    "high_yield_pct": ("high_yield", "highYield"),
+    "high_rate_pct": ("high_discnt_rate", "highDiscountRate"),
+    "high_investment_rate_pct": ("high_investment_rate", "highInvestmentRate"),
+    "low_yield_pct": ("low_yield", "lowYield"),
+    "avg_med_yield_pct": ("avg_med_yield", "averageMedianYield"),
+    "high_price": ("high_price", "highPrice"),
+    "price_per100": ("price_per100", "pricePer100"),
+    "bid_to_cover": ("bid_to_cover_ratio", "bidToCoverRatio"),
+    "offering_amt_usd_bn": ("offering_amt", "offeringAmount"),
+    "total_tendered_usd_bn": ("total_tendered", "totalTendered"),
+    "total_accepted_usd_bn": ("total_accepted", "totalAccepted"),
+    "competitive_accepted_usd_bn": ("comp_accepted", "competitiveAccepted"),
+    "noncompetitive_accepted_usd_bn": ("noncomp_accepted", "noncompetitiveAccepted"),
+    "direct_accepted_usd_bn": ("direct_bidder_accepted", "directBidderAccepted"),
+    "indirect_accepted_usd_bn": ("indirect_bidder_accepted", "indirectBidderAccepted"),
+    "primary_dealer_accepted_usd_bn": ("primary_dealer_accepted", "primaryDealerAccepted"),
+    "primary_dealer_tendered_usd_bn": ("primary_dealer_tendered", "primaryDealerTendered"),
+    "soma_accepted_usd_bn": ("soma_accepted", "somaAccepted"),
+}
+#: Flags that refine the base type (Bill/Note/Bond): API field, TreasuryDirect field.
+_FLAGS = {
+    "TIPS": ("inflation_index_security", "tips"),
+    "FRN": ("floating_rate", "floatingRate"),
+    "CMB": ("cash_management_bill_cmb", "cashManagementBillCMB"),
+}
+_TERM_PART = re.compile(r"(\d+)-(Year|Month|Week|Day)", re.IGNORECASE)
+_YEARS_PER = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
+_NULL = {"", "null", "None", "NaN"}
+
+
+def term_years(term: str) -> float:
+    """Years in a Treasury term string: '10-Year' -> 10, '9-Year 11-Month' -> 9.9167,
+    '13-Week' -> 0.25, '119-Day' -> 0.326; NaN when nothing matches."""
+    parts = _TERM_PART.findall(term or "")
+    if not parts:
+        return float("nan")
+    return float(sum(int(n) * _YEARS_PER[unit.lower()] for n, unit in parts))
+
+
+def _normalise(raw: pd.DataFrame, source: int) -> pd.DataFrame:
+    """Map raw string fields (``source`` 0 = API, 1 = TreasuryDirect) to ``AUCTION_COLUMNS``."""
+    def field(name: str) -> pd.Series:
+        key = _FIELDS[name][source]
+        col = raw[key] if key in raw.columns else pd.Series("", index=raw.index)
+        col = col.astype(str).str.strip()
+        return col.where(~col.isin(_NULL), "")
+
+    out = pd.DataFrame(index=raw.index)
+    for name in ("auction_date", "issue_date", "maturity_date"):
+        out[name] = pd.to_datetime(field(name).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
+    out["cusip"] = field("cusip")
+    base_key = "security_type" if source == 0 else "securityType"
+    security_type = raw[base_key].astype(str).str.strip().str.title()
+    for label, keys in _FLAGS.items():
+        key = keys[source]
+        if key in raw.columns:
+            security_type = security_type.mask(raw[key].astype(str).str.strip().isin({"Yes", "Y"}), label)
+    out["security_type"] = security_type
+    out["security_term"] = field("security_term")
+    original = field("original_security_term")
+    out["original_security_term"] = original.where(original != "", out["security_term"])
+    out["term_years"] = out["original_security_term"].map(term_years).astype(float)
+    out["reopening"] = field("reopening").isin({"Yes", "Y"})
+    for name in AUCTION_COLUMNS:
+        if name in out.columns:
+            continue
+        values = pd.to_numeric(field(name), errors="coerce").astype(float)
+        out[name] = values / 1e9 if name.endswith("_usd_bn") else values
+    out = out[AUCTION_COLUMNS].sort_values(["auction_date", "cusip"], kind="stable")
+    return out.reset_index(drop=True)
+
+
+def parse_auctions_json(payload: str | bytes | dict[str, Any]) -> pd.DataFrame:
+    """Parse one Fiscal Data ``auctions_query`` page (``{data, meta, links}``) into the table."""
+    doc = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    if "data" not in doc:
+        raise SourceError(f"Fiscal Data payload has no 'data': {str(doc)[:200]}")
+    raw = pd.DataFrame(doc["data"], dtype=str)
+    if raw.empty:
+        return pd.DataFrame({c: pd.Series(dtype=object) for c in AUCTION_COLUMNS})
+    return _normalise(raw, 0)
+
+
+def parse_treasurydirect_csv(path_or_bytes: str | Path | bytes) -> pd.DataFrame:
+    """Parse a TreasuryDirect securities CSV (UTF-16 with ``#TYPE`` line) into the table,
+    oldest auction first."""
+    data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
+    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    lines = text.splitlines()
+    skip = 1 if lines and lines[0].startswith("#TYPE") else 0
+    raw = pd.read_csv(io.StringIO("\n".join(lines[skip:])), dtype=str, keep_default_na=False)
+    if "securityType" not in raw.columns:
+        raise SourceError(f"not a TreasuryDirect securities export (columns: {list(raw.columns)[:6]}...)")
+    return _normalise(raw, 1)
+
+
+def fetch_auctions(start: date, end: date, *, url: str = FISCALDATA_URL,
+                   session: requests.Session | None = None, tries: int = 4,
+                   sleep: Callable[[float], None] = time.sleep,
+                   timeout: float | tuple[float, float] = (10.0, 60.0)) -> pd.DataFrame:
+    """All auctions with ``start <= auction_date <= end`` from the Fiscal Data API.
+
+    Walks ``page[number]`` until ``meta['total-pages']``; raises ``EmptyResponse`` when the
+    API returns no auction in the range.
+    """
+    if end < start:
+        raise SourceError(f"auction range {start}..{end} is empty (end before start)")
+    pages, number, total_pages = [], 1, 1
+    while number <= total_pages:
+        params = {
+            "filter": f"auction_date:gte:{start.isoformat()},auction_date:lte:{end.isoformat()}",
+            "sort": "auction_date",
+            "page[number]": number,
+            "page[size]": PAGE_SIZE,
+        }
+        what = f"Fiscal Data auctions {start}..{end} page {number}"
+        response = with_retries(
+            lambda: http_get(url, params=params, provider="fiscaldata", what=what, session=session, timeout=timeout),
+            what=what, tries=tries, sleep=sleep,
+        )
+        try:
+            doc = response.json()
+        except ValueError:
+            raise SourceError(f"{what}: response is not JSON") from None
+        pages.append(parse_auctions_json(doc))
+        total_pages = int(doc.get("meta", {}).get("total-pages", 1) or 1)
+        number += 1
+    table = pd.concat(pages, ignore_index=True)
+    if table.empty:
+        raise EmptyResponse(f"Fiscal Data returned no auctions in {start}..{end}")
+    mask = table["auction_date"].between(pd.Timestamp(start), pd.Timestamp(end))
+    return table[mask].sort_values(["auction_date", "cusip"], kind="stable").reset_index(drop=True)
+
+
+__all__ = ["AUCTION_COLUMNS", "fetch_auctions", "parse_auctions_json", "parse_treasurydirect_csv", "term_years"]

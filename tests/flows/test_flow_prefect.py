@@ -1,0 +1,66 @@
+"""The Prefect flows end to end (one session-scoped harness): bad rows, isolation, exit codes."""
+from datetime import date
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from flows import pipeline
+from flows.cli import main
+from sources.base import SourceError, observations
+
+PROFILE = """
+profile: faulty
+description: sample data plus two injected faults
+series:
+  - {series_id: us_aaa, name: AAA, source: sample, source_code: "arch.default:AAA", frequency: M,
+     unit: percent p.a., kind: yield, country: US}
+  - {series_id: junk_idx, name: junk, source: fake, source_code: junk, frequency: D, unit: points,
+     kind: index, country: US}
+  - {series_id: down_idx, name: down, source: fake, source_code: down, frequency: D, unit: points,
+     kind: index, country: US}
+"""
+
+
+class FakeSource:
+    name = "fake"
+
+    def fetch(self, spec, start, end) -> pd.DataFrame:
+        if spec.source_code == "down":
+            raise SourceError("provider said 400 bad series", retryable=False)
+        return observations(["2024-01-02", "2024-01-03", "2024-01-03", "2024-01-04", "2024-01-05"],
+                            ["100", "101", "102", "-5", "103"])
+
+
+def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_path: Path, monkeypatch, capsys) -> None:
+    real = pipeline.make_source
+    monkeypatch.setattr(pipeline, "make_source",
+                        lambda name, data_dir=None: FakeSource() if name == "fake" else real(name, data_dir=data_dir))
+    profile = tmp_path / "faulty.yaml"
+    profile.write_text(PROFILE)
+    db = tmp_path / "w.duckdb"
+    code = main(["--db", str(db), "run", "--profile", str(profile)])
+    out = capsys.readouterr()
+    assert code == 2, out.out + out.err
+    assert "down_idx" in out.out and "partial" in out.out
+    assert main(["--db", str(db), "query", "select series_id, count(*) as n from core.observations group by 1 order by 1",
+                 "--format", "csv"]) == 0
+    counts = capsys.readouterr().out.split()
+    assert counts == ["series_id,n", "junk_idx,2", "us_aaa,1200"]
+    assert main(["--db", str(db), "query", "select reason, count(*) as n from ops.rejects group by 1 order by 1",
+                 "--format", "csv"]) == 0
+    assert capsys.readouterr().out.split() == ["reason,n", "duplicate_date,2", "non_positive,1"]
+
+
+def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path) -> None:
+    from flows.prefect_flows import backfill
+
+    db = tmp_path / "w.duckdb"
+    first = backfill(start=date(1990, 1, 1), end=date(1999, 12, 31), series=["us_aaa", "us_ff_mkt"], db=str(db),
+                     chunk_days=1000)
+    assert first.status == "ok"
+    assert sum(r.rows_inserted for r in first.loads) == 240
+    second = backfill(start=date(1990, 1, 1), end=date(1999, 12, 31), series=["us_aaa", "us_ff_mkt"], db=str(db))
+    assert sum(r.rows_inserted + r.rows_changed for r in second.loads) == 0
+    with pytest.raises(ValueError, match="before start"):
+        backfill(start=date(2000, 1, 1), end=date(1999, 1, 1), db=str(db))

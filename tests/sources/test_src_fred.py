@@ -1,0 +1,213 @@
+"""FRED/ALFRED against the recorded VCR cassettes, replayed by a local HTTP server on 127.0.0.1."""
+from __future__ import annotations
+
+import functools
+import http.server
+import json
+import threading
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+from urllib.parse import parse_qs, urlparse
+
+import pandas as pd
+import pytest
+import yaml
+
+import sources.http
+from sources.base import EmptyResponse, SeriesSpec, SourceError
+from sources.fred import FredSource, parse_fredgraph_csv, parse_observations_json, point_in_time
+from sources.http import RateLimiter
+
+WIRE = Path(__file__).resolve().parents[2] / ".." / "shared" / "wire" / "fred"
+DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
+needs_wire = pytest.mark.skipif(not WIRE.is_dir(), reason="../shared/wire is absent")
+KEY = "abcdef0123456789abcdef0123456789"
+
+
+@functools.lru_cache(maxsize=None)
+def cassette_body(name: str, index: int = 0) -> str:
+    doc = yaml.load((WIRE / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
+    return doc["interactions"][index]["response"]["body"]["string"]
+
+
+@pytest.fixture(autouse=True)
+def no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Tests talk to 127.0.0.1: keep the real limiter code path, with a zero interval."""
+    monkeypatch.setitem(sources.http._LIMITERS, "fred", RateLimiter(0.0))
+
+
+class Replay:
+    """Routes: (path, frozenset of query items that must match) -> list of (status, body)."""
+
+    def __init__(self) -> None:
+        self.routes: list[tuple[str, dict[str, str], list[tuple[int, str]]]] = []
+        self.requests: list[str] = []
+
+    def add(self, path: str, must: dict[str, str], *responses: tuple[int, str]) -> None:
+        self.routes.append((path, must, list(responses)))
+
+    def answer(self, raw_path: str) -> tuple[int, str]:
+        self.requests.append(raw_path)
+        url = urlparse(raw_path)
+        query = {k: v[0] for k, v in parse_qs(url.query).items()}
+        for path, must, responses in self.routes:
+            if url.path == path and all(query.get(k) == v for k, v in must.items()):
+                return responses.pop(0) if len(responses) > 1 else responses[0]
+        return 404, '{"error_code":404,"error_message":"no route"}'
+
+
+@pytest.fixture()
+def server() -> Iterator[tuple[str, Replay]]:
+    replay = Replay()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            status, body = replay.answer(self.path)
+            payload = body.encode("utf-8")
+            self.send_response(status)
+            self.send_header("Content-Type", "application/json" if body.startswith("{") else "text/csv")
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}", replay
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def source(base: str, **kwargs) -> FredSource:
+    return FredSource(KEY, api_url=f"{base}/fred", graph_url=f"{base}/graph/fredgraph.csv",
+                      sleep=lambda s: None, timeout=5.0, **kwargs)
+
+
+def spec(code: str, **options) -> SeriesSpec:
+    return SeriesSpec("x", "x", "fred", code, "D", "u", "yield", "US", options=options)
+
+
+@needs_wire
+def test_gdp_json_skips_the_four_missing_values() -> None:
+    body = cassette_body("test_get_series[json].yaml")
+    frame = parse_observations_json(body)
+    assert len(frame) == 315 - 4
+    assert frame["obs_date"].iloc[0] == pd.Timestamp("1947-01-01")
+    assert frame["vintage"].isna().all()
+
+
+@needs_wire
+def test_t10y3m_holidays_are_missing_not_rejects(server) -> None:
+    base, replay = server
+    replay.add("/fred/series/observations", {"series_id": "T10Y3M"},
+               (200, cassette_body("test_fred_treasury_constant_maturity_fetcher_urllib3_v2.yaml")))
+    frame = source(base).fetch(spec("T10Y3M"), date(2023, 1, 1), date(2023, 6, 6))
+    holidays = pd.to_datetime(["2023-01-02", "2023-01-16", "2023-02-20", "2023-05-29"])
+    assert len(frame) == 112 - 4 and not frame["obs_date"].isin(holidays).any()
+    assert frame["value"].notna().all() and (frame["value"] < 0).any()
+    # Same values as the fredgraph CSV in the corpus.
+    if (DATA / "fred_daily" / "T10Y3M.csv").is_file():
+        csv = parse_fredgraph_csv((DATA / "fred_daily" / "T10Y3M.csv").read_text())
+        merged = frame.merge(csv, on="obs_date")
+        assert len(merged) == len(frame) and (merged["value_x"] == merged["value_y"]).all()
+    query = parse_qs(urlparse(replay.requests[0]).query)
+    assert query["observation_start"] == ["2023-01-01"] and query["observation_end"] == ["2023-06-06"]
+
+
+@needs_wire
+def test_point_in_time_reproduces_the_asof_cassette() -> None:
+    vintages = parse_observations_json(cassette_body("test_get_series_all_releases[json].yaml"),
+                                       keep_missing=True, with_vintage=True)
+    asof = pd.DataFrame(json.loads(cassette_body("test_get_series_asof_date[json].yaml"))["observations"])
+    known = asof[(asof["realtime_end"] == "2019-01-01") & (asof["value"] != ".")]
+    got = point_in_time(vintages, date(2019, 1, 1))
+    assert len(got) == len(known) > 250
+    assert got["obs_date"].dt.strftime("%Y-%m-%d").tolist() == known["date"].tolist()
+    assert got["value"].tolist() == known["value"].astype(float).tolist()
+    # Quarters of 1946 existed in the 1992 vintages and were deleted in 1996: gone as of 2019,
+    # present as of 1995.
+    assert got["obs_date"].min() == pd.Timestamp("1947-01-01")
+    assert point_in_time(vintages, date(1995, 1, 1))["obs_date"].min() == pd.Timestamp("1946-01-01")
+
+
+@needs_wire
+def test_point_in_time_of_latest_vintage_equals_current_series() -> None:
+    vintages = parse_observations_json(cassette_body("test_get_series_all_releases[json].yaml"),
+                                       keep_missing=True, with_vintage=True)
+    current = parse_observations_json(cassette_body("test_get_series[json].yaml"))
+    got = point_in_time(vintages, date(2024, 10, 30))
+    assert got["obs_date"].tolist() == current["obs_date"].tolist()
+    assert got["value"].tolist() == current["value"].tolist()
+
+
+@needs_wire
+def test_vintages_through_the_api_and_fetch_drops_tombstones(server) -> None:
+    base, replay = server
+    replay.add("/fred/series/observations", {"series_id": "GDP", "realtime_start": "1776-07-04"},
+               (200, cassette_body("test_get_series_all_releases[json].yaml")))
+    src = source(base)
+    allv = src.fetch_vintages("GDP", None, None)
+    assert len(allv) == 3199 and allv["value"].isna().sum() == 245
+    fetched = src.fetch(spec("GDP", vintages=True), None, None)
+    assert len(fetched) == 3199 - 245 and fetched["vintage"].notna().all()
+
+
+def test_rate_limit_and_server_errors_are_retried_bad_series_is_not(server) -> None:
+    base, replay = server
+    ok = '{"count":1,"offset":0,"limit":100000,"observations":[{"realtime_start":"2024-01-02","realtime_end":"2024-01-02","date":"2024-01-01","value":"1.5"}]}'
+    replay.add("/fred/series/observations", {"series_id": "DGS10"}, (429, "Too Many Requests"), (503, "busy"), (200, ok))
+    replay.add("/fred/series/observations", {"series_id": "NOPE"},
+               (400, '{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'))
+    frame = source(base).fetch(spec("DGS10"), None, None)
+    assert frame["value"].tolist() == [1.5]
+    assert sum("DGS10" in r for r in replay.requests) == 3
+    with pytest.raises(SourceError, match="HTTP 400") as info:
+        source(base).fetch(spec("NOPE"), None, None)
+    assert info.value.retryable is False
+    assert sum("NOPE" in r for r in replay.requests) == 1
+
+
+def test_key_never_appears_in_errors(server) -> None:
+    base, replay = server
+    replay.add("/fred/series/observations", {"series_id": "DGS10"}, (500, f"echo api_key={KEY}"))
+    with pytest.raises(SourceError) as info:
+        source(base, tries=2).fetch(spec("DGS10"), None, None)
+    assert KEY not in str(info.value) and info.value.retryable
+    assert info.value.__cause__ is None and info.value.__suppress_context__
+    with pytest.raises(SourceError) as info:  # connection refused: requests' message holds the URL
+        FredSource(KEY, api_url="http://127.0.0.1:9/fred", sleep=lambda s: None, tries=1, timeout=2.0).fetch(spec("DGS10"), None, None)
+    assert KEY not in str(info.value) and "REDACTED" in str(info.value)
+
+
+def test_empty_observations_is_an_empty_response(server) -> None:
+    base, replay = server
+    replay.add("/fred/series/observations", {}, (200, '{"count":0,"offset":0,"limit":100000,"observations":[]}'))
+    with pytest.raises(EmptyResponse):
+        source(base).fetch(spec("DGS10"), date(2030, 1, 1), None)
+
+
+def test_keyless_fredgraph_csv_both_layouts(server) -> None:
+    base, replay = server
+    replay.add("/graph/fredgraph.csv", {"id": "DGS10"}, (200, "observation_date,DGS10\n2024-01-01,\n2024-01-02,3.95\n2024-01-03,3.91\n"))
+    replay.add("/graph/fredgraph.csv", {"id": "DGS2"}, (200, "DATE,DGS2\n2024-01-01,.\n2024-01-02,4.33\n"))
+    keyless = FredSource(None, use_key_lookup=False, api_url=f"{base}/fred", graph_url=f"{base}/graph/fredgraph.csv", sleep=lambda s: None)
+    assert not keyless.has_key
+    frame = keyless.fetch(spec("DGS10"), date(2024, 1, 1), date(2024, 1, 3))
+    assert frame["value"].tolist() == [3.95, 3.91]
+    assert keyless.fetch(spec("DGS2"), None, None)["value"].tolist() == [4.33]
+    query = parse_qs(urlparse(replay.requests[0]).query)
+    assert query == {"id": ["DGS10"], "cosd": ["2024-01-01"], "coed": ["2024-01-03"]}
+    with pytest.raises(SourceError, match="need a FRED API key"):
+        keyless.fetch_vintages("CPIAUCSL", None, None)
+
+
+def test_key_comes_from_environment(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("FRED_API_KEY", KEY)
+    assert FredSource().has_key
+    monkeypatch.delenv("FRED_API_KEY")
+    monkeypatch.delenv("PREFECT_API_URL", raising=False)
+    assert not FredSource().has_key

@@ -1,0 +1,154 @@
+"""Regime labels on hand-built inputs, and the SQL twin of regime_summary."""
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from transforms.regimes import (
+    REGIME_COLUMNS,
+    REGIME_SUMMARY_SQL,
+    corr_sign_regimes,
+    investment_clock,
+    money_credit,
+    pring_stages,
+    regime_summary,
+    stock_bond_quadrants,
+)
+
+MONTHS = pd.date_range("2000-01-31", periods=30, freq="ME")
+
+
+def _flat_then(last: float, n: int = 30) -> pd.Series:
+    """Flat at 100 for n−1 months, then ``last``: above/below its 12m average at the end."""
+    return pd.Series([100.0] * (n - 1) + [last], index=MONTHS[:n])
+
+
+@pytest.mark.parametrize(
+    ("bond_bull", "stock_bull", "commodity_bull", "stage"),
+    [
+        (True, False, False, "I"),
+        (True, True, False, "II"),
+        (True, True, True, "III"),
+        (False, True, True, "IV"),
+        (False, False, True, "V"),
+        (False, False, False, "VI"),
+        (False, True, False, "transitional"),
+        (True, False, True, "transitional"),
+    ],
+)
+def test_pring_stage_table(bond_bull: bool, stock_bull: bool, commodity_bull: bool, stage: str) -> None:
+    bond_yield = _flat_then(90.0 if bond_bull else 110.0)  # bond bull = yield BELOW its average
+    stock = _flat_then(110.0 if stock_bull else 90.0)
+    commodity = _flat_then(110.0 if commodity_bull else 90.0)
+    out = pring_stages(bond_yield, stock, commodity)
+    assert list(out.columns) == REGIME_COLUMNS
+    assert len(out) == 30 - 11  # first 11 months lack a full 12-month average
+    last = out.iloc[-1]
+    assert last["label"] == stage
+    signs = "".join("+" if b else "-" for b in (bond_bull, stock_bull, commodity_bull))
+    assert last["detail"] == f"B{signs[0]}S{signs[1]}C{signs[2]}"
+    assert last["obs_date"] == MONTHS[-1]
+
+
+def test_pring_accepts_daily_and_first_of_month_inputs() -> None:
+    daily = pd.Series(np.linspace(1, 2, 800), index=pd.bdate_range("2000-01-03", periods=800))
+    monthly_first = pd.Series(np.linspace(5, 4, 40), index=pd.date_range("2000-01-01", periods=40, freq="MS"))
+    out = pring_stages(monthly_first, daily, daily)
+    assert (out["obs_date"] == out["obs_date"] + pd.offsets.MonthEnd(0)).all()
+    assert set(out["label"]) == {"III"}  # falling yields, rising stocks and commodities
+
+
+def test_investment_clock_quadrants() -> None:
+    idx = pd.date_range("2000-01-31", periods=48, freq="ME")
+    # Inputs already YoY (%): growth accelerating for 36 months then slowing; inflation
+    # alternating rises and falls in blocks of 6 months.
+    growth = pd.Series(np.r_[np.linspace(0, 5, 36), np.linspace(5, 0, 12)], idx)
+    infl = pd.Series(np.r_[np.tile(np.r_[np.linspace(1, 3, 6), np.linspace(3, 1, 6)], 4)], idx)
+    out = investment_clock(growth, infl, inputs="yoy_pct", growth_trend_months=12, inflation_change_months=1)
+    got = out.set_index("obs_date")["label"]
+    assert got[idx[13]] == "overheat"  # growth above trend, inflation rising (month 2 of a rise)
+    assert got[idx[20]] == "recovery"  # growth above trend, inflation falling
+    assert got[idx[44]] == "reflation"  # growth below trend, inflation falling
+    assert got[idx[40]] == "stagflation"  # growth below trend, inflation rising
+    assert set(got) <= {"reflation", "recovery", "overheat", "stagflation"}
+
+
+def test_money_credit_labels_and_flat_rates_keep_direction() -> None:
+    idx = pd.date_range("2010-01-31", periods=40, freq="ME")
+    rate = pd.Series(np.r_[np.linspace(5, 1, 20), np.full(20, 1.0)], idx)  # cuts, then on hold
+    credit = pd.Series(100 * 1.01 ** np.arange(40) * (1 + 0.002 * np.arange(40) ** 1.5 / 40), idx)
+    out = money_credit(rate, credit).set_index("obs_date")
+    assert out.loc[idx[18], "label"] == "loose_money_loose_credit"
+    # On hold after cuts: money stays "loose" (previous direction), not undefined.
+    assert out.loc[idx[35], "label"].startswith("loose_money_")
+    hikes = money_credit(pd.Series(np.linspace(1, 5, 40), idx), credit).set_index("obs_date")
+    assert hikes["label"].iloc[-1] == "tight_money_loose_credit"
+    falling = pd.Series(np.r_[np.linspace(10, 2, 40)], idx)
+    yoy = money_credit(pd.Series(np.linspace(5, 1, 40), idx), falling, credit_input="yoy_pct")
+    assert set(yoy["label"]) == {"loose_money_tight_credit"}
+
+
+def test_stock_bond_quadrants() -> None:
+    idx = pd.date_range("2022-01-31", periods=4, freq="ME")
+    s = pd.Series([0.05, -0.04, 0.02, -0.01], idx)
+    b = pd.Series([0.01, -0.02, -0.01, 0.03], idx)
+    out = stock_bond_quadrants(s, b)
+    assert out["label"].tolist() == ["double_bull", "double_bear", "seesaw_risk_on", "seesaw_risk_off"]
+    assert out["detail"].iloc[0] == "stock=+5.00% bond=+1.00%"
+
+
+def test_corr_sign_smoothing_with_min_run() -> None:
+    idx = pd.date_range("1990-01-31", periods=12, freq="ME")
+    r = pd.Series([0.5, 0.5, 0.5, 0.5, -0.4, 0.5, 0.5, 0.0, 0.0, -0.5, -0.5, -0.5], idx)
+    p = pd.Series([0.01] * 7 + [0.9, 0.9] + [0.01] * 3, idx)
+    raw = corr_sign_regimes(r, p, min_run=1)["label"].tolist()
+    assert raw[4] == "negative" and raw[7] == "insignificant"
+    smooth = corr_sign_regimes(r, p, min_run=3)["label"].tolist()
+    # The one-month negative blip and the two-month insignificant spell are absorbed.
+    assert smooth == ["positive"] * 9 + ["negative"] * 3
+
+
+def _toy_regimes() -> tuple[pd.DataFrame, pd.Series, pd.Series]:
+    idx = pd.date_range("2020-01-31", periods=6, freq="ME")
+    s = pd.Series([0.05, -0.04, 0.02, -0.01, 0.03, 0.01], idx)
+    b = pd.Series([0.01, -0.02, -0.01, 0.03, 0.02, -0.005], idx)
+    regimes = pd.concat([stock_bond_quadrants(s, b), stock_bond_quadrants(s, b, market="cn")], ignore_index=True)
+    return regimes, s, b
+
+
+def test_regime_summary_known_answer() -> None:
+    regimes, s, b = _toy_regimes()
+    out = regime_summary(regimes[regimes["market"] == "us"], s, b).set_index("label")
+    assert out.loc["double_bull", "n_periods"] == 2
+    assert out.loc["double_bull", "share_of_time"] == pytest.approx(2 / 6)
+    assert out.loc["double_bull", "avg_stock_return"] == pytest.approx(0.04)
+    assert out.loc["seesaw_risk_on", "avg_bond_return"] == pytest.approx(-0.0075)
+    assert out["share_of_time"].sum() == pytest.approx(1.0)
+
+
+def test_regime_summary_sql_matches_pandas() -> None:
+    duckdb = pytest.importorskip("duckdb")
+    regimes, s, b = _toy_regimes()
+    returns = pd.concat(
+        [
+            pd.DataFrame({"series_id": "us_spx", "obs_date": s.index.date, "ret": s.to_numpy()}),
+            pd.DataFrame({"series_id": "us_10y", "obs_date": b.index.date, "ret": b.to_numpy()}),
+            pd.DataFrame({"series_id": "cn_csi300", "obs_date": s.index.date, "ret": s.to_numpy()}),
+            pd.DataFrame({"series_id": "cn_10y", "obs_date": b.index.date, "ret": b.to_numpy()}),
+        ]
+    ).assign(freq="M", basis="price")
+    regimes_db = regimes.assign(obs_date=regimes["obs_date"].dt.date)
+    con = duckdb.connect()
+    con.execute("create schema results")
+    con.register("regimes_df", regimes_db)
+    con.register("returns_df", returns)
+    con.execute("create table results.regimes as select * from regimes_df")
+    con.execute("create table results.returns as select series_id, freq, obs_date, ret, basis from returns_df")
+    got = con.execute(REGIME_SUMMARY_SQL).df()
+    for market in ("us", "cn"):
+        want = regime_summary(regimes[regimes["market"] == market], s, b).reset_index(drop=True)
+        part = got[got["market"] == market].reset_index(drop=True)
+        assert part["label"].tolist() == want["label"].tolist()
+        for col in ("n_periods", "share_of_time", "avg_stock_return", "avg_bond_return"):
+            np.testing.assert_allclose(part[col].astype(float), want[col].astype(float), rtol=1e-12)

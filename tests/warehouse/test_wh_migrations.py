@@ -1,0 +1,38 @@
+from pathlib import Path
+
+import duckdb
+
+from warehouse.db import connect, migrate, migrations, schema_version
+
+
+def test_migrations_apply_once_and_are_idempotent(tmp_path: Path) -> None:
+    db = tmp_path / "w.duckdb"
+    with connect(db) as con:
+        first = schema_version(con)
+        tables = con.execute("select count(*) from information_schema.tables").fetchone()[0]
+        assert migrate(con) == []  # second application does nothing
+    with connect(db) as con:  # reopening applies nothing either
+        assert schema_version(con) == first == max(v for v, _, _ in migrations())
+        assert con.execute("select count(*) from ops.schema_version").fetchone()[0] == len(migrations())
+        assert con.execute("select count(*) from information_schema.tables").fetchone()[0] == tables
+        schemas = {r[0] for r in con.execute("select schema_name from information_schema.schemata").fetchall()}
+    assert {"raw", "core", "results", "ops"} <= schemas
+
+
+def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch) -> None:
+    db = tmp_path / "w.duckdb"
+    with connect(db):
+        pass
+    bad = migrations() + [(999, "999_broken", "create table ops.half_done (a int); select * from no_such_table;")]
+    monkeypatch.setattr("warehouse.db.migrations", lambda: bad)
+    con = duckdb.connect(str(db))
+    try:
+        try:
+            migrate(con)
+        except duckdb.Error:
+            pass
+        assert schema_version(con) < 999
+        names = {r[0] for r in con.execute("select table_name from information_schema.tables").fetchall()}
+        assert "half_done" not in names
+    finally:
+        con.close()

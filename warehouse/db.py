@@ -1,0 +1,97 @@
+"""Open the DuckDB warehouse and keep its schema current (ordered, idempotent migrations)."""
+from __future__ import annotations
+
+import os
+from collections.abc import Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+import duckdb
+
+SQL_DIR = Path(__file__).resolve().parents[1] / "sql"
+MIGRATIONS_DIR = SQL_DIR / "migrations"
+CHECKS_DIR = SQL_DIR / "checks"
+DEFAULT_DB = Path("warehouse") / "seesaw.duckdb"
+
+
+class WarehouseError(RuntimeError):
+    """The warehouse cannot be opened or used (locked, read-only, corrupt)."""
+
+
+def db_path(db: str | os.PathLike[str] | None = None) -> Path:
+    """Resolve the warehouse path: argument, else ``SEESAW_DB``, else ``./warehouse/seesaw.duckdb``."""
+    return Path(db or os.environ.get("SEESAW_DB") or DEFAULT_DB)
+
+
+def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
+    try:
+        return duckdb.connect(str(path), read_only=read_only)
+    except duckdb.IOException as exc:
+        text = str(exc)
+        if "lock" in text.lower():
+            raise WarehouseError(
+                f"warehouse {path} is locked by another process (a run in progress?): {text}"
+            ) from exc
+        raise WarehouseError(f"cannot open warehouse {path}: {text}") from exc
+
+
+@contextmanager
+def connect(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+    """Open the warehouse; a writable connection first applies pending migrations.
+
+    Keep write connections short: DuckDB allows one writing process at a time.
+    """
+    path = db_path(db)
+    if read_only and not path.exists():
+        raise WarehouseError(f"warehouse {path} does not exist yet: run `seesaw run` first")
+    if not read_only:
+        path.parent.mkdir(parents=True, exist_ok=True)
+    con = _open(path, read_only)
+    try:
+        if not read_only:
+            migrate(con)
+        yield con
+    finally:
+        con.close()
+
+
+def migrations() -> list[tuple[int, str, str]]:
+    """(version, name, sql) of every migration file ``NNN_name.sql``, in order."""
+    found = []
+    for path in sorted(MIGRATIONS_DIR.glob("[0-9][0-9][0-9]_*.sql")):
+        found.append((int(path.name[:3]), path.stem, path.read_text(encoding="utf-8")))
+    versions = [v for v, _, _ in found]
+    if len(set(versions)) != len(versions):
+        raise WarehouseError(f"duplicate migration numbers in {MIGRATIONS_DIR}")
+    return found
+
+
+def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
+    """Apply migrations not yet recorded in ``ops.schema_version``; return the names applied."""
+    con.execute("create schema if not exists ops")
+    con.execute(
+        "create table if not exists ops.schema_version ("
+        " version integer primary key, name varchar not null, applied_at timestamptz not null)"
+    )
+    done = {row[0] for row in con.execute("select version from ops.schema_version").fetchall()}
+    applied = []
+    for version, name, sql in migrations():
+        if version in done:
+            continue
+        con.execute("begin transaction")
+        try:
+            con.execute(sql)
+            con.execute(
+                "insert into ops.schema_version values (?, ?, now())", [version, name]
+            )
+            con.execute("commit")
+        except Exception:
+            con.execute("rollback")
+            raise
+        applied.append(name)
+    return applied
+
+
+def schema_version(con: duckdb.DuckDBPyConnection) -> int:
+    """Highest applied migration number (0 for an empty warehouse)."""
+    return con.execute("select coalesce(max(version), 0) from ops.schema_version").fetchone()[0]

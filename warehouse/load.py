@@ -1,0 +1,223 @@
+"""Write path: catalog upserts and per-series loads, each one transaction (delete range, bulk insert).
+
+Only the single load step of a flow calls these; fetch tasks never touch the warehouse.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Iterable
+
+import duckdb
+import pandas as pd
+
+from sources.base import SeriesSpec
+from transforms.quality import Validated
+
+
+@dataclass(frozen=True)
+class LoadResult:
+    """What one series load did (mirrors a row of ``ops.loads``)."""
+
+    series_id: str
+    rows_fetched: int
+    rows_inserted: int
+    rows_changed: int
+    rows_rejected: int
+    min_date: date | None
+    max_date: date | None
+    status: str  # ok, partial, failed
+    error: str | None = None
+
+
+def upsert_series(con: duckdb.DuckDBPyConnection, specs: Iterable[SeriesSpec], now: datetime) -> None:
+    """Write catalog rows for ``specs`` (insert or replace by series_id) in one statement."""
+    frame = pd.DataFrame(
+        [
+            (s.series_id, s.name, s.source, s.source_code, s.frequency, s.unit, s.kind, s.country, s.description)
+            for s in specs
+        ],
+        columns=["series_id", "name", "source", "source_code", "frequency", "unit", "kind", "country", "description"],
+    )
+    con.register("incoming_series", frame)
+    try:
+        con.execute(
+            """
+            insert or replace into core.series
+            select i.*, coalesce(
+                (select c.updated_at from core.series c
+                 where c.series_id = i.series_id
+                   and (c.name, c.source, c.source_code, c.frequency, c.unit, c.kind, c.country, c.description)
+                       is not distinct from
+                       (i.name, i.source, i.source_code, i.frequency, i.unit, i.kind, i.country, i.description)),
+                ?::timestamptz)
+            from incoming_series i
+            """,
+            [now],
+        )
+    finally:
+        con.unregister("incoming_series")
+
+
+def last_dates(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
+    """Last stored observation date per series (for incremental loads)."""
+    rows = con.execute("select series_id, max(obs_date) from core.observations group by 1").fetchall()
+    return dict(rows)
+
+
+def _stage(valid: pd.DataFrame) -> pd.DataFrame:
+    staged = valid[["obs_date", "value", "vintage"]].copy()
+    staged["obs_date"] = pd.to_datetime(staged["obs_date"]).dt.date
+    staged["vintage"] = pd.to_datetime(staged["vintage"]).dt.date
+    staged["vintage"] = staged["vintage"].astype("object").where(staged["vintage"].notna(), None)
+    return staged
+
+
+def _write_core(con: duckdb.DuckDBPyConnection, series_id: str, lo: date, hi: date, run_id: str) -> None:
+    """Replace core rows of ``series_id`` in [lo, hi] (keeping rejected dates) by the staged rows."""
+    con.execute(
+        """
+        delete from core.observations
+        where series_id = ? and obs_date between ? and ?
+          and obs_date not in (select obs_date from staged_rejects where obs_date is not null)
+        """,
+        [series_id, lo, hi],
+    )
+    con.execute(
+        """
+        insert into core.observations
+        select ?, obs_date, value, vintage, ? from staged_current
+        """,
+        [series_id, run_id],
+    )
+
+
+def load_series(
+    con: duckdb.DuckDBPyConnection,
+    *,
+    run_id: str,
+    spec: SeriesSpec,
+    validated: Validated,
+    rows_fetched: int,
+    requested_start: date | None,
+    requested_end: date | None,
+    now: datetime,
+) -> LoadResult:
+    """Load one series in one transaction: append changes to ``raw``, replace the range in ``core``.
+
+    A value that differs from the current one is appended to ``raw.observations`` (the old one
+    stays there), so ``raw`` is the full revision history. Reloading identical data changes no
+    table but ``ops.loads``. On any error the transaction rolls back and the previous content
+    stays intact; the error is recorded as a failed load.
+    """
+    staged = _stage(validated.valid)
+    rejects = validated.rejects.copy()
+    rejects["obs_date"] = pd.to_datetime(rejects["obs_date"]).dt.date
+    rejects["obs_date"] = rejects["obs_date"].astype("object").where(rejects["obs_date"].notna(), None)
+    sid = spec.series_id
+    if staged.empty:
+        result = LoadResult(sid, rows_fetched, 0, 0, len(rejects), None, None, "failed",
+                            "no valid observations in the fetched range")
+        _record(con, run_id, result, requested_start, requested_end, rejects, now)
+        return result
+
+    vintaged = bool(staged["vintage"].notna().any())
+    # Current value per date: the latest vintage (or the only row) of each obs_date.
+    current = staged.sort_values(["obs_date", "vintage"], na_position="first").drop_duplicates("obs_date", keep="last")
+    lo = min(requested_start or current["obs_date"].min(), current["obs_date"].min())
+    hi = max(requested_end or current["obs_date"].max(), current["obs_date"].max())
+
+    con.register("staged_all", staged)
+    con.register("staged_current", current)
+    con.register("staged_rejects", rejects[["obs_date"]])
+    try:
+        con.execute("begin transaction")
+        diff = con.execute(
+            """
+            with existing as (
+                select obs_date, value, vintage from core.observations
+                where series_id = ? and obs_date between ? and ?
+            ), rejected as (
+                select obs_date from staged_rejects where obs_date is not null
+            )
+            select
+                count(*) filter (where e.obs_date is null)                            as inserted,
+                count(*) filter (where e.obs_date is not null
+                                 and (e.value <> s.value or e.vintage is distinct from s.vintage)) as changed,
+                (select count(*) from existing x
+                 where x.obs_date not in (select obs_date from staged_current)
+                   and x.obs_date not in (select obs_date from rejected))             as removed
+            from staged_current s left join existing e using (obs_date)
+            """,
+            [sid, lo, hi],
+        ).fetchone()
+        inserted, changed, removed = diff
+        # raw: every row that is not already the latest known value of its (date, vintage).
+        history_key = "(r.obs_date, r.vintage) = (s.obs_date, s.vintage)" if vintaged else "r.obs_date = s.obs_date"
+        con.execute(
+            f"""
+            insert into raw.observations
+            select ?, s.obs_date, s.value, s.vintage, ?::timestamptz, ?
+            from {'staged_all' if vintaged else 'staged_current'} s
+            where not exists (
+                select 1 from (
+                    select obs_date, vintage, value from raw.observations
+                    where series_id = ? and obs_date between ? and ?
+                    qualify row_number() over (partition by obs_date{', vintage' if vintaged else ''}
+                                               order by fetched_at desc) = 1
+                ) r
+                where {history_key} and r.value = s.value
+            )
+            """,
+            [sid, now, run_id, sid, lo, hi],
+        )
+        if inserted or changed or removed:
+            _write_core(con, sid, lo, hi, run_id)
+        status = "partial" if len(rejects) else "ok"
+        result = LoadResult(
+            sid, rows_fetched, int(inserted), int(changed), len(rejects),
+            current["obs_date"].min(), current["obs_date"].max(), status,
+        )
+        _record(con, run_id, result, requested_start, requested_end, rejects, now)
+        con.execute("commit")
+    except Exception as exc:
+        con.execute("rollback")
+        result = LoadResult(sid, rows_fetched, 0, 0, 0, None, None, "failed", f"{type(exc).__name__}: {exc}")
+        _record(con, run_id, result, requested_start, requested_end, rejects.iloc[0:0], now)
+    finally:
+        for name in ("staged_all", "staged_current", "staged_rejects"):
+            con.unregister(name)
+    return result
+
+
+def record_failure(
+    con: duckdb.DuckDBPyConnection, *, run_id: str, series_id: str, error: str,
+    requested_start: date | None, requested_end: date | None, now: datetime,
+) -> LoadResult:
+    """Record a series whose fetch failed (nothing is written but the ``ops.loads`` row)."""
+    result = LoadResult(series_id, 0, 0, 0, 0, None, None, "failed", error)
+    _record(con, run_id, result, requested_start, requested_end, pd.DataFrame(columns=["obs_date", "raw_value", "reason"]), now)
+    return result
+
+
+def _record(
+    con: duckdb.DuckDBPyConnection, run_id: str, result: LoadResult,
+    requested_start: date | None, requested_end: date | None, rejects: pd.DataFrame, now: datetime,
+) -> None:
+    con.execute(
+        "insert into ops.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        [run_id, result.series_id, requested_start, requested_end, result.rows_fetched, result.rows_inserted,
+         result.rows_changed, result.rows_rejected, result.min_date, result.max_date, result.status,
+         result.error, now],
+    )
+    if len(rejects):
+        frame = rejects[["obs_date", "raw_value", "reason"]].assign(run_id=run_id, series_id=result.series_id)
+        con.register("incoming_rejects", frame)
+        try:
+            con.execute(
+                "insert into ops.rejects select run_id, series_id, obs_date, raw_value, reason, ?::timestamptz"
+                " from incoming_rejects",
+                [now],
+            )
+        finally:
+            con.unregister("incoming_rejects")

@@ -1,0 +1,76 @@
+"""Run bookkeeping, results writes and data-quality checks (the rest of the write path)."""
+from __future__ import annotations
+
+import json
+from datetime import datetime
+from typing import Any
+
+import duckdb
+import pandas as pd
+
+from warehouse.db import CHECKS_DIR
+
+
+def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, profile: str,
+              parameters: dict[str, Any], now: datetime) -> None:
+    """Record a run as ``running``."""
+    con.execute(
+        "insert into ops.runs values (?, ?, ?, ?, ?, null, 'running', null)",
+        [run_id, flow, profile, json.dumps(parameters, default=str, sort_keys=True), now],
+    )
+
+
+def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message: str, now: datetime) -> None:
+    """Close a run with its final status (ok, partial, failed) and a one-line message."""
+    con.execute(
+        "update ops.runs set finished_at = ?, status = ?, message = ? where run_id = ?",
+        [now, status, message, run_id],
+    )
+
+
+def replace_results(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
+                    scope: dict[str, Any] | None = None) -> int:
+    """Replace the rows of ``results.<table>`` in ``scope`` (column = value filters) by ``frame``.
+
+    One transaction: readers see the old rows or the new ones, never a mix. Columns are matched
+    by name. Returns the number of rows written.
+    """
+    where = " and ".join(f"{col} = ?" for col in (scope or {})) or "true"
+    con.register("incoming_results", frame)
+    try:
+        con.execute("begin transaction")
+        con.execute(f"delete from results.{table} where {where}", list((scope or {}).values()))
+        if len(frame):
+            con.execute(f"insert into results.{table} by name select * from incoming_results")
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("incoming_results")
+    return len(frame)
+
+
+def run_checks(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> pd.DataFrame:
+    """Run every ``sql/checks/*.sql`` query (it selects failing rows) and record the outcomes.
+
+    A check passes when its query returns no rows. Returns the ``ops.checks`` rows written.
+    """
+    outcomes = []
+    for path in sorted(CHECKS_DIR.glob("*.sql")):
+        sql = path.read_text(encoding="utf-8")
+        try:
+            failing = con.execute(f"select * from ({sql}) limit 1000").df()
+            count = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+            detail = failing.head(5).to_csv(index=False).strip() if count else None
+            outcomes.append((run_id, path.stem, "fail" if count else "pass", count, detail, now))
+        except duckdb.Error as exc:
+            outcomes.append((run_id, path.stem, "error", 0, str(exc), now))
+    frame = pd.DataFrame(outcomes, columns=["run_id", "check_name", "status", "failing_rows", "detail", "checked_at"])
+    if len(frame):
+        con.register("incoming_checks", frame)
+        try:
+            con.execute("insert into ops.checks by name select * from incoming_checks")
+        finally:
+            con.unregister("incoming_checks")
+    return frame

@@ -1,0 +1,50 @@
+"""Read path: observations (current or as of a date) and catalog lookups for transforms."""
+from __future__ import annotations
+
+from datetime import date
+
+import duckdb
+import pandas as pd
+
+
+def observations(con: duckdb.DuckDBPyConnection, series_ids: list[str] | None = None,
+                 as_of: date | None = None) -> pd.DataFrame:
+    """Long frame (series_id, obs_date, value) of current values, or as known on ``as_of``.
+
+    As of D: only observations dated <= D; for series with vintages (ALFRED), the latest vintage
+    released on or before D, read from ``raw.observations`` (point-in-time).
+    """
+    ids_filter = "series_id in (select unnest(?::varchar[]))" if series_ids else "true"
+    params: list = [series_ids] if series_ids else []
+    if as_of is None:
+        sql = f"select series_id, obs_date, value from core.observations where {ids_filter} order by 1, 2"
+        return con.execute(sql, params).df()
+    sql = f"""
+        with vintaged as (
+            select distinct series_id from raw.observations where vintage is not null
+        ), point_in_time as (
+            select series_id, obs_date, value from raw.observations
+            where vintage is not null and vintage <= ?::date and obs_date <= ?::date
+            qualify row_number() over (partition by series_id, obs_date order by vintage desc, fetched_at desc) = 1
+        ), plain as (
+            select series_id, obs_date, value from core.observations
+            where obs_date <= ?::date and series_id not in (select series_id from vintaged)
+        ), final as (
+            select * from point_in_time union all select * from plain
+        )
+        select * from final where {ids_filter} order by 1, 2
+    """
+    return con.execute(sql, [as_of, as_of, as_of, *params]).df()
+
+
+def wide(long: pd.DataFrame) -> pd.DataFrame:
+    """Pivot a long (series_id, obs_date, value) frame to dates × series ids."""
+    frame = long.pivot(index="obs_date", columns="series_id", values="value")
+    frame.index = pd.to_datetime(frame.index)
+    frame.columns.name = None
+    return frame.sort_index()
+
+
+def catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """The series catalog ordered by id."""
+    return con.execute("select * from core.series order by series_id").df()
