@@ -30,7 +30,7 @@ bench: $(STAMP)
 
 # Regenerate constraints.txt from the current environment (after a deliberate upgrade).
 lock: $(STAMP)
-	$(BIN)/python -m pip freeze --exclude-editable | grep -v '^seesaw' > constraints.txt
+	$(BIN)/python -m pip list --format=freeze --exclude-editable | grep -v -E "^(seesaw|pip)==" > constraints.txt
 
 clean:
 	rm -rf $(VENV) .prefect .prefect-test warehouse/*.duckdb warehouse/*.wal

@@ -134,15 +134,22 @@ def test_three_assets_psd_unit_diagonal():
     assert np.abs(r - r_true).max() < 0.35
 
 
-def test_bivariate_closed_form_equals_batched_linalg(dcc_sample, dcc_fit):
-    # the N = 2 closed form and the batched Cholesky path give the same likelihood
-    z = np.random.default_rng(1).standard_normal((500, 2))
-    r_off = np.tanh(np.random.default_rng(2).standard_normal((1, 500)))
-    logdet, quad = dcc._logdet_quad(r_off, z)
-    full = np.repeat(np.eye(2)[None], 500, axis=0)
-    full[:, 0, 1] = full[:, 1, 0] = r_off[0]
-    np.testing.assert_allclose(logdet, np.linalg.slogdet(full)[1], atol=1e-12)
-    np.testing.assert_allclose(quad, np.einsum("ti,tij,tj->t", z, np.linalg.inv(full), z), rtol=1e-10)
+@pytest.mark.parametrize("n", [2, 4])
+def test_logdet_quad_equals_numpy_linalg(n):
+    # the N = 2 closed form and the vectorized Cholesky (N > 2) against numpy.linalg
+    rng = np.random.default_rng(n)
+    loadings = rng.standard_normal((300, n, n + 2))
+    cov = loadings @ loadings.transpose(0, 2, 1)
+    sd = np.sqrt(np.diagonal(cov, axis1=1, axis2=2))
+    full = cov / sd[:, :, None] / sd[:, None, :]
+    iu = np.triu_indices(n, 1)
+    z = rng.standard_normal((300, n))
+    logdet, quad = dcc._logdet_quad(full[:, iu[0], iu[1]].T, z)
+    np.testing.assert_allclose(logdet, np.linalg.slogdet(full)[1], rtol=1e-10, atol=1e-12)
+    np.testing.assert_allclose(quad, np.einsum("ti,tij,tj->t", z, np.linalg.inv(full), z), rtol=1e-9)
+    singular = full.copy()
+    singular[0] = 1.0  # rank one: not positive definite
+    assert dcc._logdet_quad(singular[:, iu[0], iu[1]].T, z) is None
 
 
 def test_rejects_bad_input(dcc_sample):
