@@ -9,7 +9,7 @@ STAMP  := $(VENV)/.installed
 export DO_NOT_TRACK := 1
 export PREFECT_SERVER_ANALYTICS_ENABLED := false
 
-.PHONY: install run test bench lock clean
+.PHONY: install run test test-slow bench lock clean
 
 install: $(STAMP)
 
@@ -24,6 +24,10 @@ run: $(STAMP)
 
 test: $(STAMP)
 	PREFECT_HOME=$(CURDIR)/.prefect-test $(BIN)/python -m pytest -q
+
+# Slow oracle checks (pymgarch, minutes): not part of `make test` / CI.
+test-slow: $(STAMP)
+	PREFECT_HOME=$(CURDIR)/.prefect-test $(BIN)/python -m pytest -q -m slow
 
 bench: $(STAMP)
 	for script in bench/bench_*.py; do PREFECT_HOME=$(CURDIR)/.prefect $(BIN)/python $$script || exit 1; done

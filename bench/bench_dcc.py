@@ -22,7 +22,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.dcc import fit_dcc, simulate_dcc  # noqa: E402
+from models.dcc import fit_dcc, simulate_dcc
 
 DATA = ROOT / ".." / "shared" / "data"
 TARGET_S = 1.0

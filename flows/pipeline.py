@@ -13,10 +13,11 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.analyses import STEPS, Context, MissingInputs
+from flows.analyses import STEPS
+from flows.analysis_core import Context, MissingInputs
 from sources.base import SeriesSpec
 from sources.catalog import Profile
-from sources.registry import make_source
+from sources.registry import fetch_auctions, make_source
 from transforms.quality import validate_observations
 from warehouse import load as wload
 from warehouse import ops as wops
@@ -104,6 +105,30 @@ def fetch(plan: FetchPlan, data_dir: Path | None = None) -> pd.DataFrame:
     return source.fetch(plan.spec, plan.start, plan.end)
 
 
+AUCTIONS_ID = "table:auctions"  # how the auctions table appears in ops.loads
+
+
+def plan_auctions(db: Path, profile: Profile, start: date | None, end: date | None,
+                  full: bool = False) -> FetchPlan | None:
+    """The auctions fetch of this run (None when the profile has no auctions table)."""
+    table = profile.tables.get("auctions")
+    if not table:
+        return None
+    since = start
+    if since is None and not full:
+        with connect(db) as con:
+            last = con.execute("select max(auction_date) from core.auctions").fetchone()[0]
+        since = last - timedelta(days=31) if last else None
+    spec = SeriesSpec(AUCTIONS_ID, "US Treasury auctions", table["source"], table.get("source_code", ""),
+                      "D", "table", "level", "US")
+    return FetchPlan(spec, since, end)
+
+
+def fetch_auction_table(plan: FetchPlan, profile: Profile, data_dir: Path | None = None) -> pd.DataFrame:
+    """Fetch Treasury auctions per the profile's ``tables.auctions`` (raises ``SourceError``)."""
+    return fetch_auctions(profile.tables["auctions"], plan.start, plan.end, data_dir=data_dir)
+
+
 def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None) -> list[wload.LoadResult]:
     """The single writer: validate and load every fetched series, one transaction each, then CHECKPOINT."""
     today = today or utc_now().date()
@@ -112,12 +137,16 @@ def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = Non
     with connect(db) as con:
         for item in fetched:
             plan = item.plan
+            if item.frame is not None and plan.spec.series_id == AUCTIONS_ID:
+                results.append(_load_auctions(con, run_id, item, now))
+                continue
             if item.frame is None:
                 results.append(wload.record_failure(
                     con, run_id=run_id, series_id=plan.spec.series_id, error=item.error or "fetch failed",
                     requested_start=plan.start, requested_end=plan.end, now=now))
                 continue
-            validated = validate_observations(item.frame, plan.spec.kind, today)
+            validated = validate_observations(item.frame, plan.spec.kind, today,
+                                              allow_non_positive=bool(plan.spec.options.get("allow_non_positive")))
             results.append(wload.load_series(
                 con, run_id=run_id, spec=plan.spec, validated=validated, rows_fetched=len(item.frame),
                 requested_start=plan.start, requested_end=plan.end, now=now))
@@ -125,10 +154,34 @@ def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = Non
     return results
 
 
-def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None) -> list[dict]:
-    """Run every analysis step on current data and replace its results tables."""
-    with connect(db) as con:
-        ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), as_of)
+def _load_auctions(con, run_id: str, item: Fetched, now: datetime) -> wload.LoadResult:
+    """Load the auctions table and describe it as an ``ops.loads`` row."""
+    plan, frame = item.plan, item.frame
+    try:
+        changed, rows = wload.load_auctions(con, run_id=run_id, frame=frame, now=now)
+    except Exception as exc:
+        return wload.record_failure(con, run_id=run_id, series_id=AUCTIONS_ID, error=f"{type(exc).__name__}: {exc}",
+                                    requested_start=plan.start, requested_end=plan.end, now=now)
+    dates = pd.to_datetime(frame["auction_date"])
+    result = wload.LoadResult(AUCTIONS_ID, rows, changed, 0, 0, dates.min().date() if rows else None,
+                              dates.max().date() if rows else None, "ok")
+    wload.record_result(con, run_id, result, plan.start, plan.end, now)
+    return result
+
+
+def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, refit: bool = False,
+            out_db: Path | None = None) -> list[dict]:
+    """Run every analysis step and replace its results tables.
+
+    Reads core data from ``db`` (as known on ``as_of`` when given) and writes results to
+    ``out_db`` (default ``db``): an as-of replay writes into a scratch warehouse so the current
+    results stay untouched. ``refit`` forces model refits (backfills, replays).
+    """
+    target = out_db or db
+    with connect(db, read_only=out_db is not None) as con:
+        ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), as_of,
+                      auctions=wread.auctions(con, as_of), refit=refit or as_of is not None,
+                      model_fits=wread.model_fits(con) if out_db is None else pd.DataFrame())
     outcomes = []
     for step in STEPS:
         started = time.perf_counter()
@@ -141,13 +194,12 @@ def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None) 
             outputs, status, message = [], "failed", f"{type(exc).__name__}: {exc}"
         rows = 0
         if outputs:
-            with connect(db) as con:
+            with connect(target) as con:
                 for out in outputs:
-                    rows += wops.replace_results(con, out.table, out.frame, out.scope)
-        outcome = {"step": step.name, "status": status, "rows_written": rows, "message": message,
-                   "seconds": time.perf_counter() - started}
-        outcomes.append(outcome)
-    with connect(db) as con:
+                    rows += wops.replace_results(con, out.table, out.frame, out.scope, out.since, out.date_column)
+        outcomes.append({"step": step.name, "status": status, "rows_written": rows, "message": message,
+                         "seconds": time.perf_counter() - started})
+    with connect(target) as con:
         frame = pd.DataFrame(outcomes).assign(run_id=run_id, finished_at=utc_now())
         con.register("incoming_analyses", frame)
         con.execute("insert into ops.analyses by name select * from incoming_analyses")

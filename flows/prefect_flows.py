@@ -37,14 +37,19 @@ def fetch_task(plan: pipeline.FetchPlan, data_dir: Path | None) -> pd.DataFrame:
     return pipeline.fetch(plan, data_dir)
 
 
+@task(name="fetch auctions", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retryable)
+def fetch_auctions_task(plan: pipeline.FetchPlan, profile_name: str, data_dir: Path | None) -> pd.DataFrame:
+    return pipeline.fetch_auction_table(plan, load_profile(profile_name), data_dir)
+
+
 @task(name="load")
 def load_task(db: Path, run_id: str, fetched: list[pipeline.Fetched]) -> list:
     return pipeline.load(db, run_id, fetched)
 
 
 @task(name="analyze")
-def analyze_task(db: Path, run_id: str, profile_name: str) -> list[dict]:
-    return pipeline.analyze(db, run_id, load_profile(profile_name))
+def analyze_task(db: Path, run_id: str, profile_name: str, refit: bool) -> list[dict]:
+    return pipeline.analyze(db, run_id, load_profile(profile_name), refit=refit)
 
 
 @task(name="checks")
@@ -58,8 +63,12 @@ def _say(message: str) -> None:
     get_run_logger().info(message)
 
 
-def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], data_dir: Path | None) -> list:
+def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], auctions: pipeline.FetchPlan | None,
+            profile_name: str, data_dir: Path | None) -> list:
     futures = [fetch_task.submit(plan, data_dir) for plan in plans]
+    if auctions is not None:
+        plans = [*plans, auctions]
+        futures.append(fetch_auctions_task.submit(auctions, profile_name, data_dir))
     fetched = []
     for plan, future in zip(plans, futures):
         outcome = future.result(raise_on_failure=False)
@@ -82,11 +91,12 @@ def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | 
     loads = []
     for i, (start, end) in enumerate(chunks, 1):
         plans = pipeline.plan_fetches(db, specs, start, end, full=full)
+        auctions = pipeline.plan_auctions(db, profile, start, end, full=full) if series is None else None
         label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
         _say(f"  fetching{label} ...")
-        loads += _ingest(db, run_id, plans, data_dir)
-    _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} series loads; analysing ...")
-    analyses = analyze_task(db, run_id, profile_name)
+        loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir)
+    _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
+    analyses = analyze_task(db, run_id, profile_name, refit=full)
     checks = checks_task(db, run_id)
     summary = pipeline.finish(db, run_id, loads, analyses, checks)
     _say(f"  run {summary.status}: {summary.message}")

@@ -296,7 +296,9 @@ class _Step2:
     def set_z(self, z: np.ndarray) -> None:
         self.z = z
         self.zz_dev = _outer_packed(z, self.iu) - self.qbar_p[:, None]
-        self.nn_dev = _outer_packed(np.minimum(z, 0.0), self.iu) - self.nbar_p[:, None] if self.layout.asymmetric else None
+        self.nn_dev = (
+            _outer_packed(np.minimum(z, 0.0), self.iu) - self.nbar_p[:, None] if self.layout.asymmetric else None
+        )
 
     def feasible(self, x: np.ndarray) -> bool:
         a, b, g, nu = self.layout.unpack(x)
@@ -331,7 +333,7 @@ def _adcc_delta(qbar: np.ndarray, nbar: np.ndarray) -> float:
 def _starts(layout: _Layout, delta: float) -> list[np.ndarray]:
     """Deterministic starting values, all strictly inside the feasible region."""
     starts = []
-    for a0, b0 in ((0.02, 0.95), (0.05, 0.90), (0.10, 0.80)):
+    for a0, b0 in ((0.01, 0.98), (0.03, 0.95), (0.05, 0.90), (0.10, 0.80)):
         x = [a0, b0]
         if layout.asymmetric:
             x.append(min(0.02, 0.5 * (1.0 - a0 - b0) / max(delta, 1e-12)))
@@ -349,8 +351,11 @@ def _maximize(step2: _Step2) -> optimize.OptimizeResult:
         a, b, g, _ = layout.unpack(x)
         return 1.0 - _STATIONARITY_MARGIN - (a + b + delta * g)
 
+    # The (A)DCC likelihood is usually unimodal in (a, b): optimize from the best of the
+    # deterministic starts, and fall back to the others only if the optimizer fails.
+    starts = sorted(_starts(layout, delta), key=step2.neg_mean_loglik)
     best = None
-    for x0 in _starts(layout, delta):
+    for x0 in starts:
         res = optimize.minimize(
             step2.neg_mean_loglik,
             x0,
@@ -362,6 +367,8 @@ def _maximize(step2: _Step2) -> optimize.OptimizeResult:
         )
         if best is None or res.fun < best.fun:
             best = res
+        if best.success:
+            break
     return best
 
 
@@ -405,12 +412,15 @@ def _two_step_vcov(
     s1 = np.column_stack([_scores(uni(i), phis[i]) for i in range(n)])
     a11 = np.zeros((k1, k1))
     for i in range(n):
-        block = np.column_stack(
-            [_fd_column(lambda p, f=uni(i): _scores(f, p).mean(axis=0), phis[i], j, _H_JAC) for j in range(4)]
-        )
+
+        def mean_s1(phi: np.ndarray, i: int = i) -> np.ndarray:
+            return _scores(uni(i), phi).mean(axis=0)
+
+        block = np.column_stack([_fd_column(mean_s1, phis[i], j, _H_JAC) for j in range(4)])
         a11[4 * i : 4 * i + 4, 4 * i : 4 * i + 4] = 0.5 * (block + block.T)
 
     s2 = _scores(step2.loglik_obs, theta)
+
     def mean_s2_theta(x: np.ndarray) -> np.ndarray | None:
         return _scores(step2.loglik_obs, x).mean(axis=0) if step2.feasible(x) else None
 
@@ -419,17 +429,19 @@ def _two_step_vcov(
 
     z_hat = step2.z
     a21 = np.zeros((k2, k1))
-    for i in range(n):
+    try:
+        for i in range(n):
 
-        def mean_s2(phi: np.ndarray, i: int = i) -> np.ndarray:
-            z = z_hat.copy()
-            z[:, i] = _standardize(y[:, i], phi, backcasts[i])
-            step2.set_z(z)
-            return _scores(step2.loglik_obs, theta).mean(axis=0)
+            def mean_s2(phi: np.ndarray, i: int = i) -> np.ndarray:
+                z = z_hat.copy()
+                z[:, i] = _standardize(y[:, i], phi, backcasts[i])
+                step2.set_z(z)
+                return _scores(step2.loglik_obs, theta).mean(axis=0)
 
-        for j in range(4):
-            a21[:, 4 * i + j] = _fd_column(mean_s2, phis[i], j, _H_JAC)
-    step2.set_z(z_hat)
+            for j in range(4):
+                a21[:, 4 * i + j] = _fd_column(mean_s2, phis[i], j, _H_JAC)
+    finally:
+        step2.set_z(z_hat)
 
     a_mat = np.block([[a11, np.zeros((k1, k2))], [a21, a22]])
     g_mat = np.hstack((s1, s2))
@@ -563,7 +575,10 @@ def _filter(
     else:
         prev_sq, prev_var = result.resid_last**2, result.var_last
     var = np.column_stack(
-        [_garch_variance(resid[:, i], u["omega"], u["alpha"], u["beta"], prev_sq[i], prev_var[i]) for i, u in enumerate(uni)]
+        [
+            _garch_variance(resid[:, i], u["omega"], u["alpha"], u["beta"], prev_sq[i], prev_var[i])
+            for i, u in enumerate(uni)
+        ]
     )
     z = resid / np.sqrt(var)
 
@@ -666,7 +681,9 @@ def extend_dcc(result: DCCResult, new_returns: pd.DataFrame) -> tuple[pd.DataFra
             f"({result.state_end!r}); pass only dates after it"
         )
     r, state = _filter(result, x, "state")
-    return _long_frame(result, new_returns.index, r), dataclasses.replace(result, state_end=new_returns.index[-1], **state)
+    return _long_frame(result, new_returns.index, r), dataclasses.replace(
+        result, state_end=new_returns.index[-1], **state
+    )
 
 
 def effective_n(b: float) -> float:

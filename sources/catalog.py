@@ -25,6 +25,7 @@ class Profile:
     description: str
     series: tuple[SeriesSpec, ...]
     analysis: dict[str, Any] = field(default_factory=dict)
+    tables: dict[str, dict[str, Any]] = field(default_factory=dict)  # e.g. auctions: {source, source_code}
 
     def spec(self, series_id: str) -> SeriesSpec:
         """Return the spec of ``series_id`` or raise ``KeyError`` naming the known ids."""
@@ -67,5 +68,6 @@ def load_profile(name_or_path: str) -> Profile:
         name=doc.get("profile", path.stem),
         description=doc.get("description", ""),
         series=tuple(specs),
-        analysis=doc.get("analysis", {}),
+        analysis=doc.get("analysis") or {},
+        tables=doc.get("tables") or {},
     )

@@ -2,7 +2,10 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import date
 from pathlib import Path
+
+import pandas as pd
 
 from sources.base import Source, SourceError
 
@@ -64,3 +67,27 @@ def make_source(name: str, *, data_dir: Path | None = None) -> Source:
     except KeyError:
         raise SourceError(f"unknown source {name!r}; known: {', '.join(sorted(SOURCES))}") from None
     return factory(data_dir)
+
+
+def fetch_auctions(table: dict, start: date | None, end: date | None, *, data_dir: Path | None = None) -> pd.DataFrame:
+    """Treasury auctions per a profile's ``tables.auctions`` entry, within ``[start, end]``.
+
+    ``source: files`` parses a TreasuryDirect CSV export (``source_code`` relative to the data
+    directory); ``source: treasury`` queries the Fiscal Data API (from 1979 when ``start`` is open).
+    """
+    from sources.treasury import fetch_auctions as fetch_fiscaldata
+    from sources.treasury import parse_treasurydirect_csv
+
+    if table["source"] == "files":
+        frame = parse_treasurydirect_csv((data_dir or DEFAULT_DATA_DIR) / table["source_code"])
+    elif table["source"] == "treasury":
+        frame = fetch_fiscaldata(start or date(1979, 1, 1), end or date.today())
+    else:
+        raise SourceError(f"auctions come from 'files' or 'treasury', not {table['source']!r}")
+    dates = pd.to_datetime(frame["auction_date"])
+    keep = pd.Series(True, index=frame.index)
+    if start is not None:
+        keep &= dates >= pd.Timestamp(start)
+    if end is not None:
+        keep &= dates <= pd.Timestamp(end)
+    return frame[keep].reset_index(drop=True)

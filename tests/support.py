@@ -21,6 +21,12 @@ def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None =
             fetched.append(pipeline.Fetched(plan, pipeline.fetch(plan, data_dir)))
         except Exception as exc:
             fetched.append(pipeline.Fetched(plan, None, str(exc)))
+    auctions = pipeline.plan_auctions(db, profile, start, end) if series is None else None
+    if auctions is not None:
+        try:
+            fetched.append(pipeline.Fetched(auctions, pipeline.fetch_auction_table(auctions, profile, data_dir)))
+        except Exception as exc:
+            fetched.append(pipeline.Fetched(auctions, None, str(exc)))
     loads = pipeline.load(db, run_id, fetched)
     analyses = pipeline.analyze(db, run_id, profile)
     checks = pipeline.check(db, run_id)

@@ -25,13 +25,16 @@ class Validated:
     rejects: pd.DataFrame  # obs_date, raw_value, reason
 
 
-def validate_observations(frame: pd.DataFrame, kind: str, today: date) -> Validated:
+def validate_observations(frame: pd.DataFrame, kind: str, today: date, *,
+                          allow_non_positive: bool = False) -> Validated:
     """Split a source frame (``sources.base.OBS_COLUMNS``) into loadable rows and rejects.
 
     Reasons: ``unparseable`` (value text not a number), ``non_finite`` (inf), ``bad_date``,
     ``future_date`` (after ``today``), ``non_positive`` (price/index/level <= 0),
     ``out_of_band`` (yield, rate or spread outside ``BANDS``), ``duplicate_date`` (same date and
     vintage twice with different values; identical repeats are collapsed silently).
+    ``allow_non_positive`` lifts the positivity rule for prices that really can go negative
+    (WTI futures settled at −37.63 USD on 2020-04-20).
     Vectorized: one boolean mask per rule.
     """
     df = frame.reset_index(drop=True)
@@ -45,7 +48,7 @@ def validate_observations(frame: pd.DataFrame, kind: str, today: date) -> Valida
     flag(np.isnan(values), "unparseable")
     flag(np.isinf(values), "non_finite")
     flag(df["obs_date"] > pd.Timestamp(today), "future_date")
-    if kind in POSITIVE_KINDS:
+    if kind in POSITIVE_KINDS and not allow_non_positive:
         flag(values <= 0, "non_positive")
     if kind in BANDS:
         low, high = BANDS[kind]

@@ -200,6 +200,12 @@ def record_failure(
     return result
 
 
+def record_result(con: duckdb.DuckDBPyConnection, run_id: str, result: LoadResult,
+                  requested_start: date | None, requested_end: date | None, now: datetime) -> None:
+    """Write the ``ops.loads`` row of a load done elsewhere (e.g. the auctions table)."""
+    _record(con, run_id, result, requested_start, requested_end, pd.DataFrame(columns=["obs_date", "raw_value", "reason"]), now)
+
+
 def _record(
     con: duckdb.DuckDBPyConnection, run_id: str, result: LoadResult,
     requested_start: date | None, requested_end: date | None, rejects: pd.DataFrame, now: datetime,
@@ -221,3 +227,56 @@ def _record(
             )
         finally:
             con.unregister("incoming_rejects")
+
+
+def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.DataFrame, now: datetime) -> tuple[int, int]:
+    """Load auction rows in one transaction; returns (new or revised rows, rows in the batch).
+
+    Each row's normalised content is kept as JSON in ``raw.auctions`` when it is new or differs
+    from the latest version of its (auction_date, cusip); ``core.auctions`` rows of the batch's
+    keys are replaced. Reloading the same rows changes nothing but the count.
+    """
+    batch = frame.drop_duplicates(["auction_date", "cusip"], keep="last").reset_index(drop=True)
+    staged = batch.assign(
+        auction_date=pd.to_datetime(batch["auction_date"]).dt.date,
+        payload=batch.to_json(orient="records", lines=True, date_format="iso").splitlines(),
+    )
+    con.register("staged_auctions", staged)
+    try:
+        con.execute("begin transaction")
+        changed = con.execute(
+            """
+            with latest as (
+                select auction_date, cusip, payload::varchar as payload from raw.auctions
+                qualify row_number() over (partition by auction_date, cusip order by fetched_at desc) = 1
+            )
+            select count(*) from staged_auctions s
+            where not exists (select 1 from latest l where l.auction_date = s.auction_date
+                              and l.cusip = s.cusip and l.payload = s.payload)
+            """
+        ).fetchone()[0]
+        if changed:
+            con.execute(
+                """
+                insert into raw.auctions
+                select s.auction_date, s.cusip, s.payload::json, ?::timestamptz, ?
+                from staged_auctions s
+                where not exists (
+                    select 1 from (select auction_date, cusip, payload::varchar as payload from raw.auctions
+                                   qualify row_number() over (partition by auction_date, cusip
+                                                              order by fetched_at desc) = 1) l
+                    where l.auction_date = s.auction_date and l.cusip = s.cusip and l.payload = s.payload)
+                """,
+                [now, run_id],
+            )
+            con.execute("delete from core.auctions c using staged_auctions s"
+                        " where c.auction_date = s.auction_date and c.cusip = s.cusip")
+            con.execute("insert into core.auctions by name select * exclude (payload), ? as run_id"
+                        " from staged_auctions", [run_id])
+        con.execute("commit")
+    except Exception:
+        con.execute("rollback")
+        raise
+    finally:
+        con.unregister("staged_auctions")
+    return int(changed), len(staged)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import json
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 import duckdb
@@ -29,17 +29,24 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message
 
 
 def replace_results(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
-                    scope: dict[str, Any] | None = None) -> int:
+                    scope: dict[str, Any] | None = None, since: date | None = None,
+                    date_column: str = "obs_date") -> int:
     """Replace the rows of ``results.<table>`` in ``scope`` (column = value filters) by ``frame``.
 
+    With ``since``, only scope rows dated on or after it are replaced (an incremental extension).
     One transaction: readers see the old rows or the new ones, never a mix. Columns are matched
     by name. Returns the number of rows written.
     """
-    where = " and ".join(f"{col} = ?" for col in (scope or {})) or "true"
+    conditions = [f"{col} = ?" for col in (scope or {})]
+    params = list((scope or {}).values())
+    if since is not None:
+        conditions.append(f"{date_column} >= ?")
+        params.append(since)
+    where = " and ".join(conditions) or "true"
     con.register("incoming_results", frame)
     try:
         con.execute("begin transaction")
-        con.execute(f"delete from results.{table} where {where}", list((scope or {}).values()))
+        con.execute(f"delete from results.{table} where {where}", params)
         if len(frame):
             con.execute(f"insert into results.{table} by name select * from incoming_results")
         con.execute("commit")

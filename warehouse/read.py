@@ -48,3 +48,16 @@ def wide(long: pd.DataFrame) -> pd.DataFrame:
 def catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The series catalog ordered by id."""
     return con.execute("select * from core.series order by series_id").df()
+
+
+def auctions(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> pd.DataFrame:
+    """Current Treasury auction rows (``core.auctions``), auctions held on or before ``as_of``."""
+    return con.execute(
+        "select * exclude (run_id) from core.auctions where ?::date is null or auction_date <= ?::date"
+        " order by auction_date, cusip", [as_of, as_of]
+    ).df()
+
+
+def model_fits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Stored model fits (one row per fit id) with their filter state."""
+    return con.execute("select * from results.model_fits").df()

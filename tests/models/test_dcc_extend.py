@@ -57,7 +57,7 @@ def test_extend_in_chunks_equals_full_pass(sample, fit_head):
     got = pd.concat(pieces, ignore_index=True)
     want = dcc_correlations(fit_head, sample).iloc[-60:].reset_index(drop=True)
     pd.testing.assert_frame_equal(got, want, check_exact=False, rtol=0, atol=1e-10)
-    one_shot, one_state = extend_dcc(fit_head, sample.iloc[head_len:])
+    _, one_state = extend_dcc(fit_head, sample.iloc[head_len:])
     np.testing.assert_allclose(one_state.q_last, state.q_last, rtol=0, atol=1e-12)
     np.testing.assert_allclose(one_state.var_last, state.var_last, rtol=0, atol=1e-12)
     # a refit is not what extend does: the fitted parameters stay as they were
@@ -81,7 +81,7 @@ def test_corr_significance_known_values():
     # agrees with scipy's Pearson test on a sample of size n
     x, y = np.random.default_rng(0).standard_normal((2, 40))
     ref = stats.pearsonr(x, y)
-    t_s, p_s = corr_significance(ref.statistic, 40)
+    _, p_s = corr_significance(ref.statistic, 40)
     assert p_s == pytest.approx(ref.pvalue, rel=1e-9)
     with pytest.raises(ValueError):
         corr_significance(r, 2)

@@ -79,7 +79,11 @@ def test_result_fields(dcc_sample, dcc_fit):
     frame = dcc_sample[0]
     assert (dcc_fit.model, dcc_fit.dist, dcc_fit.nobs, dcc_fit.n_assets) == ("dcc", "normal", T_OBS, 2)
     assert dcc_fit.asset_names == ("eq", "bd")
-    assert (dcc_fit.sample_start, dcc_fit.sample_end, dcc_fit.state_end) == (frame.index[0], frame.index[-1], frame.index[-1])
+    assert (dcc_fit.sample_start, dcc_fit.sample_end, dcc_fit.state_end) == (
+        frame.index[0],
+        frame.index[-1],
+        frame.index[-1],
+    )
     np.testing.assert_allclose(np.diag(dcc_fit.qbar), 1.0, atol=0.05)
     corr = dcc_correlations(dcc_fit, frame)
     assert list(corr.columns) == ["obs_date", "asset_a", "asset_b", "corr"]
@@ -124,7 +128,11 @@ def test_three_assets_psd_unit_diagonal():
     assert res.params["b"] == pytest.approx(0.93, abs=0.03)
     long = dcc_correlations(res, frame)
     assert len(long) == 3 * len(frame)
-    assert list(long[["asset_a", "asset_b"]].iloc[:3].itertuples(index=False, name=None)) == [("x", "y"), ("x", "w"), ("y", "w")]
+    assert list(long[["asset_a", "asset_b"]].iloc[:3].itertuples(index=False, name=None)) == [
+        ("x", "y"),
+        ("x", "w"),
+        ("y", "w"),
+    ]
     r = np.repeat(np.eye(3)[None], len(frame), axis=0)
     iu = np.triu_indices(3, 1)
     r[:, iu[0], iu[1]] = long["corr"].to_numpy().reshape(-1, 3)

@@ -1,0 +1,176 @@
+"""Correlation steps: returns, rolling correlations, and DCC/ADCC paths (fit or extend)."""
+from __future__ import annotations
+
+import json
+import pickle
+from datetime import UTC, datetime
+
+import numpy as np
+import pandas as pd
+
+from flows.analysis_core import Context, MissingInputs, Output
+from models.dcc import DCCResult, corr_significance, dcc_correlations, effective_n, extend_dcc, fit_dcc
+from transforms.correlation import CORRELATION_COLUMNS, rolling_correlation
+from transforms.returns import series_returns
+
+#: DCC defaults; each entry of ``analysis.dcc`` in a profile overrides them.
+DCC_DEFAULTS = {"freq": "D", "start": None, "model": "dcc", "dist": "normal",
+                "refit_days": 7, "refit_growth": 0.02, "maturity_years": {}}
+
+
+def _available_pairs(ctx: Context) -> list[dict]:
+    """Declared pairs whose both legs have data; raises ``MissingInputs`` when none has."""
+    pairs = ctx.profile.analysis.get("pairs", [])
+    if not pairs:
+        raise MissingInputs(f"profile {ctx.profile.name!r} declares no stock-bond pairs")
+    ready = [p for p in pairs if ctx.has(p["equity"], p["bond"])]
+    if not ready:
+        missing = sorted({sid for p in pairs for sid in (p["equity"], p["bond"]) if not ctx.has(sid)})
+        raise MissingInputs(f"needs series {', '.join(missing)}")
+    return ready
+
+
+def leg_returns(ctx: Context, series_id: str, freq: str, maturity_years: float | None = None) -> pd.Series:
+    """Returns of one leg at ``freq``: bond return when it is a yield, else its price/total return."""
+    bases = series_returns(ctx.series(series_id), ctx.kind(series_id), freq, maturity_years)
+    return bases.get("bond_return_from_yield", next(iter(bases.values())))
+
+
+def pair_returns(ctx: Context, pair: dict) -> tuple[pd.Series, pd.Series]:
+    """Equity and bond returns of a declared pair at its frequency."""
+    return (leg_returns(ctx, pair["equity"], pair["freq"]),
+            leg_returns(ctx, pair["bond"], pair["freq"], pair.get("bond_maturity_years")))
+
+
+def returns_step(ctx: Context) -> list[Output]:
+    """``results.returns`` for every series used by a pair, at each pair's frequency, all bases."""
+    rows = []
+    seen: set[tuple[str, str]] = set()
+    for pair in _available_pairs(ctx):
+        for sid, maturity in ((pair["equity"], None), (pair["bond"], pair.get("bond_maturity_years"))):
+            if (sid, pair["freq"]) in seen:
+                continue
+            seen.add((sid, pair["freq"]))
+            for basis, ret in series_returns(ctx.series(sid), ctx.kind(sid), pair["freq"], maturity).items():
+                rows.append(pd.DataFrame({"series_id": sid, "freq": pair["freq"], "obs_date": ret.index.date,
+                                          "ret": ret.to_numpy(), "basis": basis}))
+    frame = pd.concat(rows, ignore_index=True).sort_values(["series_id", "freq", "basis", "obs_date"])
+    ctx.outputs["returns"] = frame.reset_index(drop=True)
+    return [Output("returns", ctx.outputs["returns"])]
+
+
+def rolling_correlations_step(ctx: Context) -> list[Output]:
+    """Rolling stock–bond correlations (bond-return basis) for each pair and window."""
+    rows = []
+    for pair in _available_pairs(ctx):
+        equity_ret, bond_ret = pair_returns(ctx, pair)
+        for window in pair.get("windows", []):
+            rc = rolling_correlation(equity_ret, bond_ret, int(window))
+            rows.append(rc.assign(market=pair["market"], asset_a=pair["equity"], asset_b=pair["bond"],
+                                  basis="bond_return", method="rolling", freq=pair["freq"],
+                                  window_size=int(window), obs_date=rc.index.date))
+    frame = pd.concat(rows, ignore_index=True)[CORRELATION_COLUMNS]
+    ctx.outputs["correlations"] = frame
+    return [Output("correlations", frame, {"method": "rolling"})]
+
+
+def _dcc_returns(ctx: Context, spec: dict) -> pd.DataFrame:
+    """Aligned returns in percent of the model's assets (bond legs from yields)."""
+    maturities = spec["maturity_years"]
+    legs = {sid: leg_returns(ctx, sid, spec["freq"], maturities.get(sid)) for sid in spec["assets"]}
+    frame = pd.concat(legs, axis=1, join="inner").dropna() * 100.0
+    if spec["start"]:
+        frame = frame.loc[pd.Timestamp(spec["start"]):]
+    if len(frame) < 250:
+        raise MissingInputs(f"needs at least 250 joint observations of {', '.join(spec['assets'])}")
+    return frame
+
+
+def _fit_id(spec: dict) -> str:
+    return f"{spec['model']}-{spec['dist']}-{spec['market']}-{'~'.join(spec['assets'])}-{spec['freq']}"
+
+
+def _stored(ctx: Context, fit_id: str) -> tuple[DCCResult, pd.Series] | None:
+    if ctx.model_fits.empty:
+        return None
+    rows = ctx.model_fits[ctx.model_fits["fit_id"] == fit_id]
+    if rows.empty or rows.iloc[0]["state"] is None:
+        return None
+    return pickle.loads(bytes(rows.iloc[0]["state"])), rows.iloc[0]
+
+
+def _needs_refit(ctx: Context, spec: dict, stored: tuple[DCCResult, pd.Series] | None,
+                 returns: pd.DataFrame, now: datetime) -> bool:
+    """Refit on backfill, on a new model, when the fit is older than ``refit_days`` or when the
+    sample has grown by more than ``refit_growth`` since the fit; otherwise extend."""
+    if ctx.refit or stored is None:
+        return True
+    result, row = stored
+    if pd.Timestamp(result.state_end) not in returns.index:
+        return True  # history changed under the stored state
+    age_days = (now - pd.Timestamp(row["fitted_at"]).to_pydatetime()).days
+    grown = (returns.index > pd.Timestamp(result.sample_end)).sum() / max(result.nobs, 1)
+    return age_days >= spec["refit_days"] or grown > spec["refit_growth"]
+
+
+def _corr_rows(result: DCCResult, long: pd.DataFrame, spec: dict) -> pd.DataFrame:
+    n_eff = effective_n(result.params["b"])
+    t, p = corr_significance(long["corr"].clip(-1.0, 1.0).to_numpy(), n_eff)
+    return pd.DataFrame({
+        "market": spec["market"], "asset_a": long["asset_a"], "asset_b": long["asset_b"], "basis": "bond_return",
+        "method": spec["model"], "freq": spec["freq"], "window_size": None,
+        "obs_date": pd.to_datetime(long["obs_date"]).dt.date, "corr": long["corr"].clip(-1.0, 1.0),
+        "t_stat": t, "p_value": p, "n": n_eff,
+    })[CORRELATION_COLUMNS]
+
+
+def _fit_row(result: DCCResult, spec: dict, fit_id: str, fitted_at: datetime) -> pd.DataFrame:
+    clean = {name: {k: float(v) for k, v in params.items()} for name, params in result.univariate.items()}
+    return pd.DataFrame([{
+        "fit_id": fit_id, "model": result.model, "dist": result.dist, "market": spec["market"],
+        "assets": ",".join(map(str, result.asset_names)), "freq": spec["freq"],
+        "sample_start": pd.Timestamp(result.sample_start).date(), "sample_end": pd.Timestamp(result.sample_end).date(),
+        "nobs": result.nobs, "params": json.dumps(result.params), "std_errors": json.dumps(
+            {k: (None if not np.isfinite(v) else float(v)) for k, v in result.std_errors.items()}),
+        "se_method": result.se_method, "loglik": result.loglik, "converged": result.converged,
+        "message": result.message, "univariate": json.dumps(clean, default=str),
+        "effective_n": effective_n(result.params["b"]), "fitted_at": fitted_at,
+        "path_end": pd.Timestamp(result.state_end).date(), "state": pickle.dumps(result),
+    }])
+
+
+def dcc_step(ctx: Context) -> list[Output]:
+    """DCC/ADCC correlation paths per ``analysis.dcc`` entry: refit on schedule, else extend."""
+    entries = ctx.profile.analysis.get("dcc") or []
+    if not entries:
+        raise MissingInputs(f"profile {ctx.profile.name!r} declares no DCC models (analysis.dcc)")
+    outputs, skipped, handled = [], [], 0
+    now = datetime.now(UTC)
+    for entry in entries:
+        spec = {**DCC_DEFAULTS, **entry}
+        if not ctx.has(*spec["assets"]):
+            skipped.append(", ".join(sid for sid in spec["assets"] if not ctx.has(sid)))
+            continue
+        handled += 1
+        returns = _dcc_returns(ctx, spec)
+        fit_id = _fit_id(spec)
+        stored = _stored(ctx, fit_id)
+        if _needs_refit(ctx, spec, stored, returns, now):
+            result = fit_dcc(returns, model=spec["model"], dist=spec["dist"])
+            long, since, fitted_at = dcc_correlations(result, returns), None, now
+        else:
+            previous, row = stored
+            new = returns.loc[returns.index > pd.Timestamp(previous.state_end)]
+            if new.empty:
+                continue  # already up to date: nothing to write
+            long, result = extend_dcc(previous, new)
+            since, fitted_at = new.index[0].date(), pd.Timestamp(row["fitted_at"]).to_pydatetime()
+        rows = _corr_rows(result, long, spec)
+        for (a, b), part in rows.groupby(["asset_a", "asset_b"], sort=False):
+            scope = {"method": spec["model"], "market": spec["market"], "freq": spec["freq"],
+                     "asset_a": a, "asset_b": b}
+            outputs.append(Output("correlations", part, scope, since))
+        outputs.append(Output("model_fits", _fit_row(result, spec, fit_id, fitted_at), {"fit_id": fit_id}))
+    if not handled:
+        raise MissingInputs(f"needs series {'; '.join(skipped)}")
+    return outputs
