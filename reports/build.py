@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import time
 import warnings
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
 from pathlib import Path
@@ -47,11 +48,11 @@ class ReportResult:
     seconds: float
 
 
-def _safe(builder, reader: Reader, section_id: str, title: str) -> Section:
+def _safe(builder: Callable[[Reader], Section], reader: Reader, section_id: str, title: str) -> Section:
     """Build one section; an unexpected error becomes a visible note instead of a broken report."""
     try:
         return builder(reader)
-    except Exception as exc:  # one bad table must not cost the 7am reader the whole report
+    except Exception as exc:  # noqa: BLE001 -- one bad table must not cost the 7am reader the whole report
         note = f"section failed to render: {type(exc).__name__}: {exc}"
         warnings.warn(f"report section {section_id}: {note}", ReportSectionWarning, stacklevel=2)
         return Section(section_id, title, "missing", note, "—", f'<p class="missing-note error">{esc(note)}</p>')

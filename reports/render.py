@@ -5,7 +5,6 @@ Numbers follow the house rule: every figure says its unit, signs use a typograph
 from __future__ import annotations
 
 import html
-import math
 from collections.abc import Callable, Sequence
 from datetime import date, datetime
 
@@ -20,7 +19,9 @@ def esc(text: object) -> str:
 
 
 def _missing(value: object) -> bool:
-    return value is None or (isinstance(value, float) and math.isnan(value)) or value is pd.NaT
+    """None, NaN, NaT or pandas NA (scalars only)."""
+    return value is None or (not isinstance(value, str | bytes) and bool(pd.api.types.is_scalar(value))
+                             and bool(pd.isna(value)))
 
 
 def signed(value: float | None, digits: int = 2) -> str:
@@ -43,6 +44,13 @@ def pct(decimal: float | None, digits: int = 1, sign: bool = False) -> str:
         return "—"
     text = signed(100 * decimal, digits) if sign else num(100 * decimal, digits)
     return f"{text}%"
+
+
+def usd_bn(value: float | None, digits: int = 1) -> str:
+    """``-11.9`` → ``−$11.9bn``."""
+    if _missing(value):
+        return "—"
+    return f"{MINUS if value < 0 else ''}${abs(value):,.{digits}f}bn"
 
 
 def pvalue(p: float | None) -> str:
@@ -115,7 +123,7 @@ def ordinal(value: float | None) -> str:
     """``53`` → ``53rd``; an em dash when missing."""
     if _missing(value):
         return "—"
-    n = int(round(value))
+    n = round(value)
     suffix = "th" if 10 <= n % 100 <= 20 else {1: "st", 2: "nd", 3: "rd"}.get(n % 10, "th")
     return f"{n}{suffix}"
 

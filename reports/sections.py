@@ -12,8 +12,22 @@ import pandas as pd
 
 from reports import charts
 from reports.context import Reader, Section, missing
-from reports.render import (card, day, esc, num, ordinal, pct, pvalue, signed, significance, stamp, table, text,
-                            window_label)
+from reports.render import (
+    card,
+    day,
+    esc,
+    num,
+    ordinal,
+    pct,
+    pvalue,
+    signed,
+    significance,
+    stamp,
+    table,
+    text,
+    usd_bn,
+    window_label,
+)
 
 #: Correlation history for China starts here (seed 003's sample).
 CN_HISTORY_START = pd.Timestamp("2005-01-01")
@@ -107,10 +121,10 @@ def _what_changed(r: Reader, latest: pd.DataFrame) -> str:
     earlier = runs[(runs["started_at"] < now["started_at"]) & runs["status"].isin(["ok", "partial"])]
     loads = r.df("""select series_id, rows_inserted, rows_changed, rows_rejected, status from ops.loads
                     where run_id = $run order by rows_inserted + rows_changed desc, series_id""", run=now["run_id"])
-    items = [f"Latest run <code>{esc(now['run_id'])}</code> ({esc(now['flow'])}, profile {esc(now['profile'])}, "
-             f"<b>{esc(now['status'])}</b>) started {stamp(now['started_at'])}: {len(loads)} series loaded, "
-             f"{int(loads['rows_inserted'].sum()):,} new rows, {int(loads['rows_changed'].sum()):,} revised, "
-             f"{int(loads['rows_rejected'].sum()):,} rejected."]
+    items = [(f"Latest run <code>{esc(now['run_id'])}</code> ({esc(now['flow'])}, profile {esc(now['profile'])}, "
+              f"<b>{esc(now['status'])}</b>) started {stamp(now['started_at'])}: {len(loads)} series loaded, "
+              f"{int(loads['rows_inserted'].sum()):,} new rows, {int(loads['rows_changed'].sum()):,} revised, "
+              f"{int(loads['rows_rejected'].sum()):,} rejected.")]
     moved = loads[(loads["rows_inserted"] + loads["rows_changed"]) > 0].head(8)
     if len(moved):
         parts = [f"{esc(row.series_id)} (+{row.rows_inserted:,} new, {row.rows_changed:,} revised)"
@@ -196,14 +210,16 @@ def dashboard(r: Reader) -> Section:
                           f"<br>as of {day(m['obs_date'])}"))
     else:
         cards.append(card("MOVE (bp)", "—", esc(r.reason(["move"], "needs series us_move"))))
-    corr_table = table(latest, [
+    shown = latest.assign(window=[window_label(f, w) or f"{m.upper()} ({f})"
+                                  for f, w, m in zip(latest["freq"], latest["window_size"], latest["method"], strict=True)])
+    corr_table = table(shown, [
         ("market", "market", text), ("asset_a", "equity", text), ("asset_b", "bond", text),
-        ("method", "method", text), ("freq", "freq", text), ("window_size", "window (periods)", lambda v: num(v, 0)),
-        ("obs_date", "as of", day), ("corr", "corr", signed), ("p_value", "p-value", lambda v: num(v, 3)),
-        ("p_value", "significant (5%)", lambda v: "yes" if v < 0.05 else "no"),
-        ("prev_corr", "previous period", signed),
-        ("share_positive", "share positive", lambda v: pct(v, 0)),
-        ("share_significant", "share significant", lambda v: pct(v, 0)),
+        ("window", "path", text), ("obs_date", "as of", day), ("corr", "corr", signed),
+        ("p_value", "p-value", lambda v: num(v, 3)),
+        ("p_value", "sig. 5%", lambda v: "yes" if v < 0.05 else "no"),
+        ("prev_corr", "prev. period", signed),
+        ("share_positive", "% positive", lambda v: pct(v, 0)),
+        ("share_significant", "% significant", lambda v: pct(v, 0)),
     ], row_class=lambda row: "sig" if row["p_value"] < 0.05 else "", caption=(
         "Latest stock–bond correlations (bond-return basis: positive = stocks and bonds move together). "
         "Shares are over each path's whole history."))
@@ -268,14 +284,14 @@ def correlation_history(r: Reader) -> Section:
             series = [(f"{window_label(h['freq'], w)} window", g["obs_date"], g["corr"])
                       for w, g in paths.groupby("window_size")]
             charts.lines(ax, series, ylabel="correlation", zero=True,
-                         title=f"{market}: {r.name(h['asset_a'])} vs {r.name(h['asset_b'])} (bond returns)",
-                         legend=False)
+                         title=f"{market}: {h['asset_a']} vs {h['asset_b']} (bond returns, {h['freq']})", legend=False)
             ax.set_ylim(-1, 1)
             ax.legend(loc="lower left", ncols=6)
             readings.append(f"{market}: {signed(h['corr'])} as of {day(h['obs_date'])}, positive "
                             f"{(primary['corr'] > 0).mean():.0%} and significant {(primary['p_value'] < 0.05).mean():.0%} "
                             f"of {window_label(h['freq'], h['window_size'])} windows since {day(primary['obs_date'].min())}")
-            notes.append(f"{market} {note}")
+            notes.append(f"{market}: {h['asset_a']} = {r.name(h['asset_a'])}, {h['asset_b']} = "
+                         f"{r.name(h['asset_b'])}; {note}")
         body = _chart(fig, "corr-history", "stock–bond correlation history",
                       "Rolling Pearson correlation of equity and bond returns (−1..1, bond-return basis); "
                       + "; ".join(notes) + ".")
@@ -322,8 +338,7 @@ def dcc_vs_rolling(r: Reader) -> Section:
                       for m, g in mine.groupby("method")]
             series += [(f"rolling {window_label(f, w)}", charts.thin(g)["obs_date"], charts.thin(g)["corr"])
                        for (f, w), g in rolling.groupby(["freq", "window_size"])]
-            charts.lines(ax, series, ylabel="correlation", zero=True,
-                         title=f"{market}: {r.name(pair[0])} vs {r.name(pair[1])}")
+            charts.lines(ax, series, ylabel="correlation", zero=True, title=f"{market}: {pair[0]} vs {pair[1]}")
             ax.set_ylim(-1, 1)
             main = mine[mine["method"] == "dcc"] if (mine["method"] == "dcc").any() else mine
             last = main.iloc[-1]
@@ -577,7 +592,7 @@ def rebalancing(r: Reader) -> Section:
             ax.set_ylabel("USD bn per period")
             ax.set_title("Scenarios: mean expected flow per period (positive = equities sold) vs recent history")
             for row in ss.itertuples():
-                parts.append(f"scenario {row.scenario} expects ${num(row.mean_flow, 1)}bn per period "
+                parts.append(f"scenario {row.scenario} expects {usd_bn(row.mean_flow)} per period "
                              f"({pct(row.treasury, 0)} of Treasury, {pct(row.ig, 0)} of IG supply)")
         body = _chart(fig, "rebalancing", "rebalancing flows", "Flow out of equities of a fixed-weight balanced fund, "
                       "N·w·(1−w)·(r_s − r_b), USD bn per period (positive = equities sold, bonds bought).")
@@ -595,6 +610,21 @@ def rebalancing(r: Reader) -> Section:
 
 # --------------------------------------------------------------------------- Monte Carlo
 
+def _mc_grid(sweep: pd.DataFrame, scenario: str) -> str:
+    """Volatility / max drawdown at a few equity weights (rows) by correlation (columns)."""
+    near = sweep["equity_weight"].to_numpy()
+    picks = sorted({float(near[np.abs(near - w).argmin()]) for w in (0.0, 0.05, 0.2, 0.4, 0.6, 0.8, 1.0)})
+    shown = sweep[sweep["equity_weight"].isin(picks)].assign(
+        cell=lambda f: [f"{pct(v, 2)} / {pct(d, 1)}" for v, d in zip(f["vol_ann"], f["mdd_full_median"], strict=True)])
+    grid = shown.pivot_table(index="equity_weight", columns="rho", values="cell", aggfunc="first").reset_index()
+    grid.insert(1, "exp_return_ann", shown.groupby("equity_weight")["exp_return_ann"].mean().to_numpy())
+    return table(grid, [("equity_weight", "equity weight", lambda v: pct(v, 0)),
+                        ("exp_return_ann", "expected return (ann.)", lambda v: pct(v, 2))]
+                 + [(rho, f"ρ = {signed(rho, 2)}", text) for rho in grid.columns[2:]],
+                 caption=f"Scenario {scenario}: annualized volatility / median max drawdown by equity weight and "
+                         "stock–bond correlation ρ (VaR 95% is in the chart)")
+
+
 def monte_carlo(r: Reader) -> Section:
     """Two-asset portfolio risk by stock–bond correlation and equity weight (seed 004)."""
     sid, title = "monte-carlo", "Portfolio risk Monte Carlo"
@@ -610,7 +640,7 @@ def monte_carlo(r: Reader) -> Section:
         fig, axes = charts.figure(1, 3, height=3.0, width=10.5)
         for ax, (col, label) in zip(axes, metrics, strict=True):
             for rho, g in sweep.groupby("rho"):
-                ax.plot(100 * g["equity_weight"].to_numpy(), 100 * g[col].to_numpy(), label=f"ρ = {signed(rho, 1)}")
+                ax.plot(100 * g["equity_weight"].to_numpy(), 100 * g[col].to_numpy(), label=f"ρ = {signed(rho, 2)}")
             ax.set_title(label)
             ax.set_xlabel("equity weight, %")
             ax.set_ylabel("percent")
@@ -619,32 +649,11 @@ def monte_carlo(r: Reader) -> Section:
                       f"{int(sweep['months'].iloc[0])} months, monthly rebalancing, seed {int(sweep['seed'].iloc[0])}; "
                       "percent, annualized where stated.")
     best = sweep.loc[sweep.groupby("rho")["mdd_full_median"].idxmax()]
-    parts = [f"ρ {signed(b.rho, 1)}: {pct(b.equity_weight, 0)}" for b in best.itertuples()]
+    parts = [f"ρ {signed(b.rho, 2)}: {pct(b.equity_weight, 0)}" for b in best.itertuples()]
     reading = ("Median max drawdown is smallest at equity weight " + ", ".join(parts)
                + f" (scenario {scenario}, {int(sweep['paths'].iloc[0]):,} paths × {int(sweep['months'].iloc[0])} months)")
-    near = sweep["equity_weight"].to_numpy()
-    picks = sorted({float(near[np.abs(near - w).argmin()]) for w in (0.0, 0.05, 0.2, 0.4, 0.6, 0.8, 1.0)})
-    shown = sweep[sweep["equity_weight"].isin(picks)].assign(
-        cell=lambda f: [f"{pct(v, 2)} · {pct(d, 2)} · {pct(q, 2)}"
-                        for v, d, q in zip(f["vol_ann"], f["mdd_full_median"], f["var95_ann"], strict=True)])
-    grid = shown.pivot(index="equity_weight", columns="rho", values="cell").reset_index()
-    expected = shown.groupby("equity_weight")["exp_return_ann"].first().to_numpy()
-    grid.insert(1, "exp_return_ann", expected)
-    body += table(grid, [("equity_weight", "equity weight", lambda v: pct(v, 0)),
-                         ("exp_return_ann", "expected return (ann.)", lambda v: pct(v, 2))]
-                  + [(rho, f"ρ = {signed(rho, 1)}", text) for rho in grid.columns[2:]],
-                  caption=f"Scenario {scenario}: volatility (ann.) · median max drawdown · VaR 95% (5% quantile of "
-                          "annualized return), by equity weight and stock–bond correlation ρ")
-    others = mc[mc["scenario"] != scenario].head(60)
-    if len(others):
-        body += table(others, [("scenario", "scenario", text), ("rho", "ρ", lambda v: signed(v, 1)),
-                               ("equity_weight", "equity weight", lambda v: pct(v, 0)),
-                               ("vol_ann", "volatility (ann.)", lambda v: pct(v, 2)),
-                               ("var95_ann", "VaR 95%", lambda v: pct(v, 2)),
-                               ("mdd_12m_median", "worst 12-month drawdown", lambda v: pct(v, 2)),
-                               ("mdd_full_median", "max drawdown", lambda v: pct(v, 2)),
-                               ("exp_return_ann", "expected return (ann.)", lambda v: pct(v, 2))],
-                      caption="Other Monte Carlo scenarios")
+    for name in [scenario, *sorted(set(mc["scenario"]) - {scenario})]:
+        body += _mc_grid(mc[mc["scenario"] == name], name)
     return Section(sid, title, "ok", reading, "simulation (no observation date)", body)
 
 
@@ -750,13 +759,17 @@ def data_freshness(r: Reader) -> Section:
     failed = series[series["load_status"] == "failed"]
     reading = (f"{len(series)} series; {len(stale)} stale (last observation older than its frequency allows on "
                f"{day(reference)}); {len(failed)} whose latest load failed")
-    body = table(series, [
-        ("series_id", "series", text), ("name", "name", text), ("frequency", "freq", text), ("unit", "unit", text),
-        ("first_date", "first", day), ("last_date", "last", day), ("n_obs", "observations", lambda v: num(v, 0)),
-        ("age_days", "age (days)", lambda v: num(v, 0)), ("allowed_days", "allowed (days)", lambda v: num(v, 0)),
-        ("load_status", "latest load", text), ("loaded_at", "loaded", stamp),
-        ("error", "error", text)], row_class=lambda row: "flag" if row["stale"] else "",
-        caption=f"Freshness on {day(reference)} (highlighted = stale)")
+    series["age"] = [f"{num(a, 0)} / {num(b, 0)}" for a, b in zip(series["age_days"], series["allowed_days"], strict=True)]
+    series["load"] = [f"{s or '—'} +{num(i, 0)}/{num(c, 0)}" for s, i, c
+                      in zip(series["load_status"], series["rows_inserted"], series["rows_changed"], strict=True)]
+    columns = [("series_id", "series", text), ("name", "name", text), ("frequency", "freq", text),
+               ("unit", "unit", text), ("first_date", "first", day), ("last_date", "last", day),
+               ("n_obs", "obs.", lambda v: num(v, 0)), ("age", "age / allowed (days)", text),
+               ("load", "latest load (+new/revised)", text)]
+    if series["error"].notna().any():
+        columns.append(("error", "error", text))
+    body = table(series, columns, row_class=lambda row: "flag" if row["stale"] else "",
+                 caption=f"Freshness on {day(reference)} (highlighted = stale: older than its frequency allows)")
     return Section(sid, title, "ok", reading, day(series["last_date"].max()), body)
 
 

@@ -197,7 +197,7 @@ class FilesSource:
 
     def __init__(self, data_dir: Path) -> None:
         self.data_dir = Path(data_dir)
-        self._tables: dict[tuple[str, str], pd.DataFrame] = {}
+        self._tables: dict[tuple[str, int, str], pd.DataFrame] = {}
         self._lock = threading.Lock()
 
     def fetch(self, spec: SeriesSpec, start: date | None, end: date | None) -> pd.DataFrame:
@@ -226,14 +226,15 @@ class FilesSource:
         return frame
 
     def table(self, source_code: str, options: dict[str, Any]) -> pd.DataFrame:
-        """The parsed all-string table of one file (cached per path and read options)."""
+        """The parsed all-string table of one file (cached per path, modification time and read
+        options, so an updated file is read again)."""
         path = (self.data_dir / source_code).resolve()
+        if not path.is_file():
+            raise SourceError(f"{source_code}: file not found under {self.data_dir}")
         read_opts = {k: options[k] for k in _READ_OPTIONS if k in options}
-        key = (str(path), json.dumps(read_opts, sort_keys=True, default=str))
+        key = (str(path), path.stat().st_mtime_ns, json.dumps(read_opts, sort_keys=True, default=str))
         with self._lock:
             if key not in self._tables:
-                if not path.is_file():
-                    raise SourceError(f"{source_code}: file not found under {self.data_dir}")
                 try:
                     self._tables[key] = read_table(path.read_bytes(), read_opts)
                 except (ValueError, UnicodeDecodeError) as exc:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import date
+from functools import cache
 from pathlib import Path
 
 import pandas as pd
@@ -19,7 +20,9 @@ def _sample(data_dir: Path | None) -> Source:
     return SampleSource()
 
 
+@cache
 def _files(data_dir: Path | None) -> Source:
+    """One FilesSource per directory, so a workbook feeding many series is parsed once."""
     from sources.files import FilesSource
 
     return FilesSource(data_dir or DEFAULT_DATA_DIR)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -18,21 +19,37 @@ class WarehouseError(RuntimeError):
     """The warehouse cannot be opened or used (locked, read-only, corrupt)."""
 
 
+class WarehouseLockedError(WarehouseError):
+    """Another process holds the warehouse file (DuckDB allows one writer, or readers, at a time)."""
+
+
 def db_path(db: str | os.PathLike[str] | None = None) -> Path:
     """Resolve the warehouse path: argument, else ``SEESAW_DB``, else ``./warehouse/seesaw.duckdb``."""
     return Path(db or os.environ.get("SEESAW_DB") or DEFAULT_DB)
 
 
+#: How long a writer waits for other processes (short readers) to release the file.
+WRITE_LOCK_WAIT_S = 10.0
+
+
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
-    try:
-        return duckdb.connect(str(path), read_only=read_only)
-    except duckdb.IOException as exc:
-        text = str(exc)
-        if "lock" in text.lower():
-            raise WarehouseError(
-                f"warehouse {path} is locked by another process (a run in progress?): {text}"
-            ) from exc
-        raise WarehouseError(f"cannot open warehouse {path}: {text}") from exc
+    # A reader holding the file between two short write connections of a run would fail the run:
+    # writers retry for a while; readers fail fast (``warehouse.snapshot`` falls back to the snapshot).
+    deadline = time.monotonic() + (0.0 if read_only else WRITE_LOCK_WAIT_S)
+    delay_s = 0.05
+    while True:
+        try:
+            return duckdb.connect(str(path), read_only=read_only)
+        except duckdb.IOException as exc:
+            text = str(exc)
+            if "lock" not in text.lower():
+                raise WarehouseError(f"cannot open warehouse {path}: {text}") from exc
+            if time.monotonic() >= deadline:
+                raise WarehouseLockedError(
+                    f"warehouse {path} is locked by another process (a run in progress?): {text}"
+                ) from exc
+        time.sleep(delay_s)
+        delay_s = min(2 * delay_s, 0.5)
 
 
 @contextmanager

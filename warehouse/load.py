@@ -65,31 +65,45 @@ def last_dates(con: duckdb.DuckDBPyConnection) -> dict[str, date]:
     return dict(rows)
 
 
-def _stage(valid: pd.DataFrame) -> pd.DataFrame:
-    staged = valid[["obs_date", "value", "vintage"]].copy()
-    staged["obs_date"] = pd.to_datetime(staged["obs_date"]).dt.date
-    staged["vintage"] = pd.to_datetime(staged["vintage"]).dt.date
-    staged["vintage"] = staged["vintage"].astype("object").where(staged["vintage"].notna(), None)
-    return staged
+def _stage(con: duckdb.DuckDBPyConnection, valid: pd.DataFrame, rejects: pd.DataFrame) -> str:
+    """Stage a series' rows as temp tables: every row, the current row per date, rejected dates.
+
+    Arrow/pandas frames are bulk-copied once; the later statements only join temp tables.
+    Returns the name of the table holding the current row per date.
+    """
+    con.register("incoming_rows", valid[["obs_date", "value", "vintage"]])
+    con.register("incoming_rejects", rejects[["obs_date"]])
+    try:
+        con.execute("create or replace temp table staged_all as"
+                    " select obs_date::date as obs_date, value, vintage::date as vintage from incoming_rows")
+        # Current value per date: the latest vintage of each obs_date (validation already
+        # left one row per date when there are no vintages).
+        current = "staged_all"
+        if valid["vintage"].notna().any():
+            current = "staged_current"
+            con.execute("create or replace temp table staged_current as select * from staged_all"
+                        " qualify row_number() over (partition by obs_date order by vintage desc) = 1")
+        con.execute("create or replace temp table staged_rejects as"
+                    " select distinct obs_date::date as obs_date from incoming_rejects where obs_date is not null")
+    finally:
+        con.unregister("incoming_rows")
+        con.unregister("incoming_rejects")
+    return current
 
 
-def _write_core(con: duckdb.DuckDBPyConnection, series_id: str, lo: date, hi: date, run_id: str) -> None:
+def _write_core(con: duckdb.DuckDBPyConnection, series_id: str, lo: date, hi: date, run_id: str,
+                current: str) -> None:
     """Replace core rows of ``series_id`` in [lo, hi] (keeping rejected dates) by the staged rows."""
     con.execute(
         """
         delete from core.observations
         where series_id = ? and obs_date between ? and ?
-          and obs_date not in (select obs_date from staged_rejects where obs_date is not null)
+          and obs_date not in (select obs_date from staged_rejects)
         """,
         [series_id, lo, hi],
     )
-    con.execute(
-        """
-        insert into core.observations
-        select ?, obs_date, value, vintage, ? from staged_current
-        """,
-        [series_id, run_id],
-    )
+    con.execute(f"insert into core.observations select ?, obs_date, value, vintage, ? from {current}",
+                [series_id, run_id])
 
 
 def load_series(
@@ -106,87 +120,70 @@ def load_series(
     """Load one series in one transaction: append changes to ``raw``, replace the range in ``core``.
 
     A value that differs from the current one is appended to ``raw.observations`` (the old one
-    stays there), so ``raw`` is the full revision history. Reloading identical data changes no
-    table but ``ops.loads``. On any error the transaction rolls back and the previous content
-    stays intact; the error is recorded as a failed load.
+    stays there), so ``raw`` is the full revision history; for vintaged series every vintage not
+    yet in ``raw`` is appended. Reloading identical data changes no table but ``ops.loads``. On
+    any error the transaction rolls back, the previous content stays intact, and the error is
+    recorded as a failed load.
     """
-    staged = _stage(validated.valid)
-    rejects = validated.rejects.copy()
-    rejects["obs_date"] = pd.to_datetime(rejects["obs_date"]).dt.date
-    rejects["obs_date"] = rejects["obs_date"].astype("object").where(rejects["obs_date"].notna(), None)
+    valid, rejects = validated.valid, validated.rejects
     sid = spec.series_id
-    if staged.empty:
+    if valid.empty:
         result = LoadResult(sid, rows_fetched, 0, 0, len(rejects), None, None, "failed",
                             "no valid observations in the fetched range")
         _record(con, run_id, result, requested_start, requested_end, rejects, now)
         return result
-
-    vintaged = bool(staged["vintage"].notna().any())
-    # Current value per date: the latest vintage (or the only row) of each obs_date.
-    current = staged.sort_values(["obs_date", "vintage"], na_position="first").drop_duplicates("obs_date", keep="last")
-    lo = min(requested_start or current["obs_date"].min(), current["obs_date"].min())
-    hi = max(requested_end or current["obs_date"].max(), current["obs_date"].max())
-
-    con.register("staged_all", staged)
-    con.register("staged_current", current)
-    con.register("staged_rejects", rejects[["obs_date"]])
+    vintaged = bool(valid["vintage"].notna().any())
+    first, last = pd.Timestamp(valid["obs_date"].min()).date(), pd.Timestamp(valid["obs_date"].max()).date()
+    lo = min(requested_start or first, first)
+    hi = max(requested_end or last, last)
     try:
         con.execute("begin transaction")
-        diff = con.execute(
-            """
-            with existing as (
-                select obs_date, value, vintage from core.observations
-                where series_id = ? and obs_date between ? and ?
-            ), rejected as (
-                select obs_date from staged_rejects where obs_date is not null
-            )
-            select
-                count(*) filter (where e.obs_date is null)                            as inserted,
-                count(*) filter (where e.obs_date is not null
-                                 and (e.value <> s.value or e.vintage is distinct from s.vintage)) as changed,
-                (select count(*) from existing x
-                 where x.obs_date not in (select obs_date from staged_current)
-                   and x.obs_date not in (select obs_date from rejected))             as removed
-            from staged_current s left join existing e using (obs_date)
-            """,
-            [sid, lo, hi],
-        ).fetchone()
-        inserted, changed, removed = diff
-        # raw: every row that is not already the latest known value of its (date, vintage).
-        history_key = "(r.obs_date, r.vintage) = (s.obs_date, s.vintage)" if vintaged else "r.obs_date = s.obs_date"
+        current = _stage(con, valid, rejects)
         con.execute(
+            "create or replace temp table existing as select obs_date, value, vintage from core.observations"
+            " where series_id = ? and obs_date between ? and ?", [sid, lo, hi])
+        inserted, changed, removed = con.execute(
             f"""
-            insert into raw.observations
-            select ?, s.obs_date, s.value, s.vintage, ?::timestamptz, ?
-            from {'staged_all' if vintaged else 'staged_current'} s
-            where not exists (
-                select 1 from (
-                    select obs_date, vintage, value from raw.observations
-                    where series_id = ? and obs_date between ? and ?
-                    qualify row_number() over (partition by obs_date{', vintage' if vintaged else ''}
-                                               order by fetched_at desc) = 1
-                ) r
-                where {history_key} and r.value = s.value
+            select
+                count(*) filter (where e.obs_date is null),
+                count(*) filter (where s.obs_date is not null and e.obs_date is not null
+                                 and (e.value <> s.value or e.vintage is distinct from s.vintage)),
+                count(*) filter (where s.obs_date is null and r.obs_date is null)
+            from {current} s
+            full join existing e using (obs_date)
+            left join staged_rejects r on r.obs_date = e.obs_date
+            """
+        ).fetchone()
+        if vintaged:
+            con.execute(
+                """
+                insert into raw.observations
+                select ?, s.obs_date, s.value, s.vintage, ?::timestamptz, ? from staged_all s
+                anti join (select obs_date, vintage, value from raw.observations
+                           where series_id = ? and obs_date between ? and ?) r
+                    on r.obs_date = s.obs_date and r.vintage is not distinct from s.vintage and r.value = s.value
+                """,
+                [sid, now, run_id, sid, lo, hi],
             )
-            """,
-            [sid, now, run_id, sid, lo, hi],
-        )
+        elif inserted or changed:
+            con.execute(
+                f"""
+                insert into raw.observations
+                select ?, s.obs_date, s.value, s.vintage, ?::timestamptz, ? from {current} s
+                anti join existing e on e.obs_date = s.obs_date and e.value = s.value
+                """,
+                [sid, now, run_id],
+            )
         if inserted or changed or removed:
-            _write_core(con, sid, lo, hi, run_id)
-        status = "partial" if len(rejects) else "ok"
-        result = LoadResult(
-            sid, rows_fetched, int(inserted), int(changed), len(rejects),
-            current["obs_date"].min(), current["obs_date"].max(), status,
-        )
+            _write_core(con, sid, lo, hi, run_id, current)
+        result = LoadResult(sid, rows_fetched, int(inserted), int(changed), len(rejects), first, last,
+                            "partial" if len(rejects) else "ok")
         _record(con, run_id, result, requested_start, requested_end, rejects, now)
         con.execute("commit")
     except Exception as exc:
         con.execute("rollback")
         result = LoadResult(sid, rows_fetched, 0, 0, 0, None, None, "failed", f"{type(exc).__name__}: {exc}")
         _record(con, run_id, result, requested_start, requested_end, rejects.iloc[0:0], now)
-    finally:
-        for name in ("staged_all", "staged_current", "staged_rejects"):
-            con.unregister(name)
     return result
 
 

@@ -213,6 +213,14 @@ def report_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def full_report(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
+    """The report built once from ``report_warehouse`` (into a nested, not yet existing directory)."""
+    from reports.build import build_report
+
+    return build_report(report_warehouse, tmp_path_factory.mktemp("report_full") / "nested" / "report.html")
+
+
+@pytest.fixture(scope="session")
 def empty_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
     """Migrated schema, no results; one skipped MOVE step saying what it needs."""
     db = tmp_path_factory.mktemp("report_empty") / "w.duckdb"

@@ -16,11 +16,9 @@ import threading
 import time
 from pathlib import Path
 
-from datetime import date
-
 import pytest
 
-from reports.build import build_report
+from reports.build import ReportResult
 from reports.sections import SECTION_IDS
 
 websockets_sync = pytest.importorskip("websockets.sync.client")
@@ -31,8 +29,6 @@ EXPECTED_CHARTS = {"dashboard": 0, "correlation-history": 1, "dcc-vs-rolling": 1
                    "macro-drivers": 2, "data-freshness": 0, "checks": 0, "analyses": 0}
 BLOCKED = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
 LOCAL_SCHEMES = ("file:", "data:", "about:")
-#: As-of date at which the fixture's US 36-month correlation is pinned to +0.35 (see conftest.py).
-AS_OF = date(2015, 6, 30)
 
 INSPECT_JS = """JSON.stringify({
   sections: Array.from(document.querySelectorAll('section.report-section')).map(s => ({
@@ -159,11 +155,9 @@ def open_in_chromium(html: Path, profile_dir: Path, screenshot: Path) -> dict:
 
 
 @pytest.fixture(scope="module")
-def rendered(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> dict:
+def rendered(full_report: ReportResult, tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("browser")
-    html = work / "report.html"
-    build_report(report_warehouse, html)
-    return open_in_chromium(html, work / "profile", work / "report.png")
+    return open_in_chromium(full_report.path, work / "profile", work / "report.png")
 
 
 def test_report_browser_no_console_errors_or_network(rendered: dict) -> None:
@@ -213,13 +207,3 @@ def test_report_browser_harness_catches_errors(tmp_path: Path) -> None:
     assert any("fixture console error" in e for e in result["console_errors"])
     assert any("missingFunction" in e for e in result["exceptions"])
     assert result["external_requests"] == ["https://example.invalid/pixel.png"]
-
-
-def test_report_browser_as_of_header(report_warehouse: Path, tmp_path: Path) -> None:
-    html = tmp_path / "asof.html"
-    build_report(report_warehouse, html, as_of=AS_OF)
-    result = open_in_chromium(html, tmp_path / "profile", tmp_path / "asof.png")
-    assert result["page"]["header"] == f"as of {AS_OF.isoformat()}"
-    assert result["console_errors"] == [] and result["external_requests"] == []
-    dashboard = next(s for s in result["page"]["sections"] if s["id"] == "dashboard")
-    assert "+0.35 (p = 0.036, significant) as of 2015-06-30" in dashboard["reading"]

@@ -17,14 +17,12 @@ AS_OF = date(2015, 6, 30)
 LATE_EVENT_DETAIL = "FIXTURE late event after the as-of date"
 #: Resource-loading attributes and CSS hooks that would reach outside the file.
 EXTERNAL = re.compile(r"""(?:src|href|xlink:href|action|poster|data)\s*=\s*["']?\s*(?:https?:)?//"""
-                      r"""|url\(\s*["']?\s*(?:https?:)?//|@import""", re.I)
+                      r"""|url\(\s*["']?\s*(?:https?:)?//|@import""", re.IGNORECASE)
 
 
 @pytest.fixture(scope="module")
-def full(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> tuple[ReportResult, str]:
-    out = tmp_path_factory.mktemp("report_full") / "nested" / "report.html"
-    result = build_report(report_warehouse, out)
-    return result, out.read_text(encoding="utf-8")
+def full(full_report: ReportResult) -> tuple[ReportResult, str]:
+    return full_report, full_report.path.read_text(encoding="utf-8")
 
 
 @pytest.fixture(scope="module")
@@ -35,7 +33,7 @@ def as_of(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory) -> t
 
 
 def _section(html: str, section_id: str) -> str:
-    match = re.search(rf'<section id="{section_id}"(.*?)</section>', html, re.S)
+    match = re.search(rf'<section id="{section_id}"(.*?)</section>', html, re.DOTALL)
     assert match, f"section {section_id} not in the report"
     return match.group(1)
 
@@ -64,7 +62,7 @@ def test_report_readings_come_from_the_data(full: tuple[ReportResult, str]) -> N
     assert "Latest 10-year note auction on 2020-12-10" in notes["auctions"]
     assert "fixture_two_cuts" in notes["rebalancing"]
     # vol is analytic in the fixture; the full drawdown (−1.5·vol + 0.002·w) is least negative at w = 10% for ρ = −0.6.
-    assert "ρ −0.6: 10%" in notes["monte-carlo"]
+    assert "ρ −0.60: 10%" in notes["monte-carlo"]
     assert "Granger-cause A: p = 0.027 (significant)" in notes["macro-drivers"]
     assert "1 whose latest load failed" in notes["data-freshness"]
     assert "yields_in_band (fail, 3 rows)" in notes["checks"]

@@ -91,3 +91,13 @@ def test_vintages_all_kept_in_raw_current_is_latest(tmp_path: Path, vintages) ->
         _load(con, frame, run_id="r2")
         assert con.execute("select count(*) from raw.observations").fetchone()[0] == 2
         assert _core(con) == {date(2024, 1, 1): 3.2}
+
+
+def test_plain_and_vintaged_series_load_on_one_connection(tmp_path: Path) -> None:
+    other = SeriesSpec("us_cpi", "cpi", "test", "X", "M", "index", "macro", "US")
+    with connect(tmp_path / "w.duckdb") as con:
+        vintaged = observations(["2024-01-01", "2024-01-01"], [3.0, 3.2], vintage=["2024-01-15", "2024-02-15"])
+        wload.load_series(con, run_id="r1", spec=other, validated=validate_observations(vintaged, "macro", date(2024, 3, 1)),
+                          rows_fetched=2, requested_start=None, requested_end=None, now=NOW)
+        result = _load(con, observations(["2024-01-02"], [4.0]))
+        assert result.status == "ok" and result.rows_inserted == 1

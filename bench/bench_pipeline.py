@@ -1,0 +1,70 @@
+"""End-to-end pipeline benchmark: cold and warm `seesaw run --profile sample`, and bulk-load rate.
+
+Prints measured figures against targets. Run: `.venv/bin/python bench/bench_pipeline.py`.
+Targets (issue 2, 2-core machine): cold run <= 60 s, warm rerun <= 30 s, bulk load >= 1M rows/s.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import tempfile
+import time
+from datetime import UTC, date, datetime
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+
+from sources.base import SeriesSpec
+from transforms.quality import Validated
+from warehouse import load as wload
+from warehouse.db import connect
+
+SEESAW = [sys.executable, "-m", "flows.cli"]
+
+
+def timed_run(db: Path, prefect_home: Path) -> float:
+    env = {**os.environ, "PREFECT_HOME": str(prefect_home)}
+    started = time.perf_counter()
+    subprocess.run([*SEESAW, "--db", str(db), "run", "--profile", "sample"], env=env, check=True,
+                   stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return time.perf_counter() - started
+
+
+def bulk_load_rate(db: Path, rows: int = 2_000_000) -> float:
+    """Rows per second of one series load (validation excluded): stage, diff, raw + core insert."""
+    dates = pd.date_range("1700-01-01", periods=rows, freq="D")
+    valid = pd.DataFrame({"obs_date": dates, "value": np.random.default_rng(0).normal(100, 1, rows),
+                          "vintage": pd.Series(pd.NaT, index=range(rows), dtype="datetime64[ns]")})
+    spec = SeriesSpec("bench_series", "bench", "bench", "-", "D", "points", "index", "XX")
+    empty = pd.DataFrame({"obs_date": pd.Series(dtype="datetime64[ns]"), "raw_value": [], "reason": []})
+    with connect(db) as con:
+        started = time.perf_counter()
+        result = wload.load_series(con, run_id="bench", spec=spec, validated=Validated(valid, empty),
+                                   rows_fetched=rows, requested_start=None, requested_end=None,
+                                   now=datetime.now(UTC))
+        con.execute("checkpoint")
+        elapsed = time.perf_counter() - started
+    assert result.rows_inserted == rows, result
+    return rows / elapsed
+
+
+def main() -> None:
+    with tempfile.TemporaryDirectory() as tmp:
+        tmp_path = Path(tmp)
+        cold = timed_run(tmp_path / "w.duckdb", tmp_path / "prefect")
+        warm = timed_run(tmp_path / "w.duckdb", tmp_path / "prefect")
+        rate = bulk_load_rate(tmp_path / "bulk.duckdb")
+    print(f"{'measure':34} {'measured':>12} {'target':>12}  ok")
+    for name, value, target, ok in (
+        ("cold run, sample profile (s)", cold, "<= 60", cold <= 60),
+        ("warm rerun, sample profile (s)", warm, "<= 30", warm <= 30),
+        ("bulk load (rows/s)", rate, ">= 1,000,000", rate >= 1_000_000),
+    ):
+        print(f"{name:34} {value:12,.1f} {target:>12}  {'yes' if ok else 'NO'}")
+    print(f"(measured {date.today()}, {os.cpu_count()} cores)")
+
+
+if __name__ == "__main__":
+    main()

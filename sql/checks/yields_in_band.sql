@@ -1,6 +1,0 @@
--- Yields and rates stay within -5 .. 40 percent p.a.; prices and index levels are positive.
-select o.series_id, o.obs_date, o.value, s.kind
-from core.observations o
-join core.series s using (series_id)
-where (s.kind in ('yield', 'rate') and (o.value < -5 or o.value > 40))
-   or (s.kind in ('price', 'index', 'level') and o.value <= 0)

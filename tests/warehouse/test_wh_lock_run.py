@@ -1,0 +1,102 @@
+"""Run lock with real processes: a second writer is refused fast, by name; dead holders never block."""
+from __future__ import annotations
+
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import pytest
+
+from warehouse.db import WarehouseError
+from warehouse.lock import RunLockedError, lock_holder, lock_path, run_lock
+
+REPO = Path(__file__).resolve().parents[2]
+
+HOLD = """
+import sys, time
+from warehouse.lock import run_lock
+with run_lock(sys.argv[1], command="seesaw run --profile files"):
+    print("locked", flush=True)
+    time.sleep(float(sys.argv[2]))
+"""
+
+TRY = """
+import json, sys, time
+from warehouse.lock import RunLockedError, run_lock
+started = time.perf_counter()
+try:
+    with run_lock(sys.argv[1]):
+        print(json.dumps({"acquired": True}))
+except RunLockedError as exc:
+    print(json.dumps({"acquired": False, "seconds": time.perf_counter() - started, "message": str(exc),
+                      "holder": exc.holder}))
+"""
+
+
+def _python(code: str, *args: str, **kwargs) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    return subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, **kwargs)
+
+
+@pytest.fixture
+def holder(tmp_path: Path):
+    """A process holding the run lock of ``tmp_path/seesaw.duckdb`` (killed at teardown)."""
+    db = tmp_path / "seesaw.duckdb"
+    proc = _python(HOLD, str(db), "60")
+    assert proc.stdout.readline().strip() == "locked", proc.stderr.read()
+    yield db, proc
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(10)
+
+
+def test_second_process_is_refused_within_a_second_naming_the_holder(holder) -> None:
+    db, proc = holder
+    second = _python(TRY, str(db))
+    out, err = second.communicate(timeout=30)
+    result = json.loads(out)
+    assert result["acquired"] is False, err
+    assert result["seconds"] < 1.0
+    message = result["message"]
+    assert message.startswith(f"warehouse {db} is being written by pid {proc.pid} (seesaw run --profile files) since ")
+    assert message.endswith("; try again later or read the published snapshot")
+    assert result["holder"]["pid"] == proc.pid
+
+    started = time.perf_counter()  # the same in this process, and the error is a WarehouseError
+    with pytest.raises(WarehouseError, match=f"pid {proc.pid}"), run_lock(db):
+        pass
+    assert time.perf_counter() - started < 1.0
+    assert lock_holder(db)["pid"] == proc.pid
+
+
+def test_kill_9_leaves_a_stale_file_that_does_not_block(holder) -> None:
+    db, proc = holder
+    proc.send_signal(signal.SIGKILL)
+    proc.wait(10)
+    assert json.loads(lock_path(db).read_text())["pid"] == proc.pid  # stale information left behind
+    assert lock_holder(db) is None
+    with run_lock(db, command="seesaw run") as info:
+        assert info["pid"] == os.getpid()
+        assert json.loads(lock_path(db).read_text())["command"] == "seesaw run"
+        assert lock_holder(db)["pid"] == os.getpid()
+    assert lock_path(db).read_text() == ""  # a clean release clears the information
+    assert lock_holder(db) is None
+
+
+def test_released_lock_is_free_again(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    proc = _python(HOLD, str(db), "0")
+    proc.communicate(timeout=30)
+    assert proc.returncode == 0
+    second = _python(TRY, str(db))
+    assert json.loads(second.communicate(timeout=30)[0]) == {"acquired": True}
+    with run_lock(db):  # and a lock released inside one process can be taken again
+        pass
+    with run_lock(db):
+        with pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), run_lock(db):
+            pass

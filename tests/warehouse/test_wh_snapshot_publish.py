@@ -1,0 +1,118 @@
+"""Publishing and opening Parquet snapshots: same tables, types and rows as the warehouse."""
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.db import connect, migrations
+from warehouse.snapshot import MANIFEST, SnapshotError, open_snapshot, publish_snapshot, snapshot_link
+
+
+def _fill(db: Path, shift: int = 0) -> None:
+    """A migrated warehouse with rows in core and results, including JSON, BLOB and TIMESTAMPTZ columns."""
+    with connect(db) as con:
+        con.execute("delete from results.correlations; delete from core.observations; delete from results.model_fits")
+        con.execute(f"""insert into results.correlations
+            select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling', 'M', 36,
+                   date '2000-01-31' + to_months(i::integer), sin(i + {shift}) * 0.9, 1.5, 0.2, 36
+            from range(500 + {shift}) t(i)""")
+        con.execute(f"""insert into core.observations
+            select 'us_10y', date '1990-01-01' + i::integer, 4 + cos(i) + {shift}, null, 'run-{shift}'
+            from range(3000) t(i)""")
+        con.execute("""insert into results.model_fits (fit_id, model, dist, market, assets, freq, sample_start,
+                sample_end, nobs, params, converged, fitted_at, state)
+            values ('dcc-US', 'dcc', 't', 'US', 'us_spx,us_10y', 'W', date '2000-01-07', date '2026-04-17', 1371,
+                    '{"a": 0.02, "b": 0.97}', true, timestamptz '2026-04-18 06:30:00+00', '\\x80\\x04\\x95'::blob)""")
+
+
+def _tables(con) -> list[str]:
+    return [f"{s}.{t}" for s, t in con.execute(
+        "select table_schema, table_name from information_schema.tables"
+        " where table_schema in ('results', 'core') and table_type = 'BASE TABLE' order by 1, 2").fetchall()]
+
+
+def test_snapshot_matches_the_warehouse(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    _fill(db)
+    with connect(db, read_only=True) as con:
+        version = publish_snapshot(con, db, run_id="20260418T063000Z-abc123")
+        tables = _tables(con)
+        want = {t: (con.execute(f"describe {t}").fetchall(), con.execute(f"select * from {t} order by all").fetchall())
+                for t in tables}
+    assert snapshot_link(db).is_symlink() and snapshot_link(db).resolve() == version
+    manifest = json.loads((version / MANIFEST).read_text())
+    assert manifest["run_id"] == "20260418T063000Z-abc123"
+    assert manifest["schema_version"] == max(v for v, _, _ in migrations())
+    assert set(manifest["tables"]) == set(tables)
+    assert manifest["tables"]["results.correlations"]["rows"] == 500
+    assert manifest["tables"]["core.observations"]["rows"] == 3000
+    assert manifest["tables"]["results.returns"]["rows"] == 0
+    for key, table in manifest["tables"].items():  # one folder per table
+        assert (version / table["path"]).is_dir() and key.replace(".", "/") == table["path"]
+
+    with open_snapshot(db) as snap:
+        assert snap.manifest["created_at"] == manifest["created_at"]
+        for table in tables:
+            types, rows = want[table]
+            assert [c[:2] for c in snap.execute(f"describe {table}").fetchall()] == [c[:2] for c in types], table
+            assert snap.execute(f"select * from {table} order by all").fetchall() == rows, table
+        fit = snap.execute("select params, state, fitted_at from results.model_fits").fetchone()
+    assert json.loads(fit[0]) == {"a": 0.02, "b": 0.97} and fit[1] == b"\x80\x04\x95"
+    assert fit[2].isoformat() == "2026-04-18T06:30:00+00:00"
+
+
+def test_old_versions_are_pruned_but_never_under_a_reader(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    versions = []
+    for shift in range(4):
+        _fill(db, shift)
+        with connect(db, read_only=True) as con:
+            versions.append(publish_snapshot(con, db, run_id=f"run-{shift}"))
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [v.name for v in versions[-2:]]
+    assert os.readlink(snapshot_link(db)) == f"snapshots/{versions[-1].name}"
+
+    reader = open_snapshot(db)  # reads version 3 while three more are published
+    for shift in range(4, 7):
+        _fill(db, shift)
+        with connect(db, read_only=True) as con:
+            versions.append(publish_snapshot(con, db, run_id=f"run-{shift}"))
+    assert versions[3].is_dir()
+    assert reader.execute("select count(*) from results.correlations").fetchone()[0] == 503
+    with open_snapshot(db) as latest:
+        assert latest.execute("select count(*) from results.correlations").fetchone()[0] == 506
+    reader.close()
+    with connect(db, read_only=True) as con:
+        versions.append(publish_snapshot(con, db))
+    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [v.name for v in versions[-2:]]
+    assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary links left
+
+
+def test_missing_or_foreign_snapshot_is_a_clear_error(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    with pytest.raises(SnapshotError, match="no snapshot published next to warehouse .*seesaw run"):
+        open_snapshot(db)
+    other = tmp_path / "other.duckdb"
+    con = duckdb.connect(str(other))
+    con.execute("create schema results; create table results.t as select 1 as x")
+    publish_snapshot(con, other, schemas=("results",))
+    con.close()
+    with pytest.raises(SnapshotError, match="belongs to warehouse 'other.duckdb'"):
+        open_snapshot(db)
+    with open_snapshot(other) as snap:
+        assert snap.execute("select x from results.t").fetchall() == [(1,)]
+
+
+def test_a_real_directory_in_the_way_is_not_replaced(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    (tmp_path / "snapshot").mkdir()
+    (tmp_path / "snapshot" / "keep.txt").write_text("user data")
+    con = duckdb.connect(str(db))
+    con.execute("create schema results; create table results.t as select 1 as x")
+    with pytest.raises(SnapshotError, match="not a symlink"):
+        publish_snapshot(con, db)
+    con.close()
+    assert (tmp_path / "snapshot" / "keep.txt").read_text() == "user data"

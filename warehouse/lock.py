@@ -1,0 +1,144 @@
+"""One writing run per warehouse: an exclusive advisory lock on ``<db>.lock`` naming its holder.
+
+DuckDB's own file lock only covers an open connection, and a run opens many short ones, so a
+second ``seesaw run`` could interleave with the first. ``run_lock`` spans the whole run. It uses
+``flock``, which the kernel releases when the holder dies (even on ``kill -9``), so a lock file
+left behind by a dead process never blocks anyone: its content is information, not the lock.
+
+The lock belongs to the open file description: a child made by ``fork`` (not ``exec``) inherits
+it and keeps it held after the parent exits, until the child exits too.
+"""
+from __future__ import annotations
+
+import fcntl
+import json
+import os
+import socket
+import sys
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import UTC, datetime
+from pathlib import Path
+
+from warehouse.db import WarehouseError
+
+#: How long an acquirer retries, so a reader's momentary probe (``lock_holder``) never refuses a run.
+ACQUIRE_GRACE_S = 0.25
+
+
+class RunLockedError(WarehouseError):
+    """Another process holds the run lock; ``holder`` is its information (empty if unreadable)."""
+
+    def __init__(self, message: str, holder: dict) -> None:
+        super().__init__(message)
+        self.holder = holder
+
+
+def lock_path(db: str | os.PathLike[str]) -> Path:
+    """The sidecar lock file of a warehouse: ``<db>.lock``."""
+    db = Path(db)
+    return db.with_name(db.name + ".lock")
+
+
+def _command_line() -> str:
+    return " ".join([Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]])
+
+
+def _read_info(fd: int) -> dict:
+    """Holder information; retried briefly because the holder writes it just after locking."""
+    for _ in range(20):
+        text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
+        try:
+            info = json.loads(text)
+        except ValueError:
+            time.sleep(0.01)
+            continue
+        if isinstance(info, dict):
+            return info
+    return {}
+
+
+def describe_holder(db: str | os.PathLike[str], holder: dict) -> str:
+    """One human sentence naming who writes the warehouse and since when (UTC)."""
+    if not holder:
+        return f"warehouse {db} is being written by another process"
+    started = holder.get("started_at", "")
+    try:
+        started = datetime.fromisoformat(started).astimezone(UTC).strftime("%Y-%m-%dT%H:%MZ")
+    except (TypeError, ValueError):
+        started = started or "an unknown time"
+    host = holder.get("host")
+    where = f" on {host}" if host and host != socket.gethostname() else ""
+    command = f" ({holder['command']})" if holder.get("command") else ""
+    return f"warehouse {db} is being written by pid {holder.get('pid', '?')}{where}{command} since {started}"
+
+
+def lock_holder(db: str | os.PathLike[str]) -> dict | None:
+    """Information about the process holding the run lock, or None when no run holds it.
+
+    Probes with a shared lock taken and dropped at once; ``run_lock`` retries for
+    ``ACQUIRE_GRACE_S`` so the probe never refuses a run that starts at that instant.
+    """
+    try:
+        fd = os.open(lock_path(db), os.O_RDONLY)
+    except FileNotFoundError:
+        return None
+    try:
+        try:
+            fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return _read_info(fd)
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        return None
+    finally:
+        os.close(fd)
+
+
+@contextmanager
+def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator[dict]:
+    """Hold the warehouse's run lock for the ``with`` block; yield the holder information written.
+
+    Parameters
+    ----------
+    db
+        Warehouse path; the lock is the sidecar file ``<db>.lock`` (created if missing, never removed,
+        so every process locks the same inode).
+    command
+        What to show other processes; defaults to this process's command line.
+
+    Raises
+    ------
+    RunLockedError
+        At once (after ``ACQUIRE_GRACE_S``) when another live process holds the lock; the message
+        names its pid, command and start time (UTC).
+    """
+    db = Path(db)
+    path = lock_path(db)
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        deadline = time.monotonic() + ACQUIRE_GRACE_S
+        while True:
+            try:
+                fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                break
+            except BlockingIOError:
+                if time.monotonic() >= deadline:
+                    holder = _read_info(fd)
+                    raise RunLockedError(
+                        f"{describe_holder(db, holder)}; try again later or read the published snapshot",
+                        holder,
+                    ) from None
+                time.sleep(0.02)
+        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command or _command_line(),
+                "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(db)}
+        os.ftruncate(fd, 0)
+        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        try:
+            yield info
+        finally:
+            os.ftruncate(fd, 0)  # cleared while still held: a released lock shows no holder
+            fcntl.flock(fd, fcntl.LOCK_UN)
+    finally:
+        os.close(fd)
