@@ -15,6 +15,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.db import WarehouseError, connect, db_path
+from warehouse.read import headline
 
 #: Statement types ``seesaw query`` accepts; anything else is a write and is refused.
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
@@ -26,6 +27,8 @@ def _prefect_env() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # The ephemeral API server can need well over Prefect's 20 s default on a busy 2-core box.
+    os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
 
 def _date(text: str) -> date:
@@ -51,25 +54,6 @@ def _print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
             print(frame.to_string(index=False))
 
 
-def headline(db: Path) -> pd.DataFrame:
-    """Latest stock–bond correlation per pair, method, frequency and window, with significance."""
-    with connect(db, read_only=True) as con:
-        return con.execute("""
-            with ranked as (
-                select *, row_number() over (partition by market, asset_a, asset_b, method, freq, window_size
-                                             order by obs_date desc) as k,
-                       avg(corr) over (partition by market, asset_a, asset_b, method, freq, window_size) as mean_corr,
-                       avg(case when p_value < 0.05 then 1.0 else 0.0 end)
-                           over (partition by market, asset_a, asset_b, method, freq, window_size) as share_sig
-                from results.correlations
-            )
-            select market, asset_a as equity, asset_b as bond, method, freq, window_size as "window",
-                   obs_date as latest, round(corr, 3) as corr, round(p_value, 4) as p_value,
-                   round(mean_corr, 3) as mean_corr, round(100 * share_sig, 1) as pct_significant
-            from ranked where k = 1 order by market, equity, bond, method, freq, "window"
-        """).df()
-
-
 def _report_run(summary, db: Path) -> int:
     print(f"\nwarehouse: {db.resolve()}")
     print(f"run {summary.run_id}: {summary.status} — {summary.message}")
@@ -85,7 +69,10 @@ def _report_run(summary, db: Path) -> int:
         print("\nfailed checks:")
         _print_frame(failed[["check_name", "status", "failing_rows", "detail"]])
     print("\nheadline: latest stock–bond correlations (bond-return basis; p < 0.05 counts as significant)")
-    _print_frame(headline(db))
+    with connect(db, read_only=True) as con:
+        _print_frame(headline(con))
+    if summary.report:
+        print(f"\nreport: {summary.report}")
     return summary.exit_code
 
 
@@ -194,6 +181,40 @@ def cmd_series(args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_report(args: argparse.Namespace) -> int:
+    """Write the HTML report; with ``--as-of`` replay every analysis on the data known that day."""
+    import tempfile
+
+    from flows import pipeline
+    from reports.build import build_report, default_report_path
+    from sources.catalog import load_profile
+
+    db = db_path(args.db)
+    out = Path(args.out) if args.out else default_report_path(db, args.as_of)
+    if args.as_of is None:
+        result = build_report(db, out, title=args.title)
+    else:
+        profile_name = args.profile or _last_profile(db)
+        with tempfile.TemporaryDirectory(prefix="seesaw-replay-") as tmp:
+            scratch = Path(tmp) / "replay.duckdb"
+            print(f"replaying analyses of profile {profile_name} as of {args.as_of} ...", file=sys.stderr)
+            pipeline.replay(db, load_profile(profile_name), args.as_of, scratch)
+            result = build_report(scratch, out, as_of=args.as_of, title=args.title)
+    missing = [f"{sid} ({note})" for sid, status, note in result.sections if status != "ok"]
+    print(f"report: {result.path.resolve()} ({result.size_bytes / 1e6:.2f} MB, {result.seconds:.1f} s)")
+    if missing:
+        print("sections without data: " + "; ".join(missing))
+    return 0
+
+
+def _last_profile(db: Path) -> str:
+    with connect(db, read_only=True) as con:
+        row = con.execute("select profile from ops.runs order by started_at desc limit 1").fetchone()
+    if row is None:
+        raise WarehouseError(f"no run recorded in {db}: pass --profile")
+    return row[0]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the nightly schedule in this long-lived process (no work pool needed)."""
     _prefect_env()
@@ -245,6 +266,13 @@ def build_parser() -> argparse.ArgumentParser:
     series = sub.add_parser("series", help="the series catalog")
     series.add_argument("--format", choices=["table", "csv", "json"], default="table")
     series.set_defaults(func=cmd_series)
+
+    report = sub.add_parser("report", help="write the self-contained HTML research report")
+    report.add_argument("--as-of", type=_date, help="replay every analysis with only the data known on this date")
+    report.add_argument("--out", help="output file (default: report.html beside the warehouse)")
+    report.add_argument("--profile", help="profile whose analysis settings to replay (default: last run's)")
+    report.add_argument("--title")
+    report.set_defaults(func=cmd_report)
 
     serve = sub.add_parser("serve", help="run the nightly schedule in one long-lived process")
     serve.add_argument("--profile", default="sample")

@@ -59,6 +59,7 @@ class RunSummary:
     analyses: list[dict] = field(default_factory=list)
     checks: pd.DataFrame | None = None
     message: str = ""
+    report: Path | None = None
 
     @property
     def exit_code(self) -> int:
@@ -204,6 +205,20 @@ def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, 
         con.register("incoming_analyses", frame)
         con.execute("insert into ops.analyses by name select * from incoming_analyses")
         con.execute("checkpoint")
+    return outcomes
+
+
+def replay(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict]:
+    """Recompute every analysis with only the data known on ``as_of`` into ``scratch``.
+
+    The scratch warehouse gets the catalog, the observations up to ``as_of`` and fresh results;
+    ``db`` is only read. Vintaged series use the vintage known on ``as_of``.
+    """
+    run_id = f"replay-{as_of}"
+    with connect(scratch) as con:
+        wops.copy_core(con, db.resolve(), as_of)
+    outcomes = analyze(db, run_id, profile, as_of=as_of, out_db=scratch)
+    check(scratch, run_id)
     return outcomes
 
 

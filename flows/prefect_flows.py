@@ -17,7 +17,7 @@ from prefect.states import State
 from flows import pipeline
 from sources.base import SourceError
 from sources.catalog import load_profile
-from warehouse.db import db_path
+from warehouse.db import connect, db_path
 
 
 def _retryable(task_obj: object, task_run: object, state: State) -> bool:
@@ -55,6 +55,43 @@ def analyze_task(db: Path, run_id: str, profile_name: str, refit: bool) -> list[
 @task(name="checks")
 def checks_task(db: Path, run_id: str) -> pd.DataFrame:
     return pipeline.check(db, run_id)
+
+
+@task(name="report")
+def report_task(db: Path, summary: pipeline.RunSummary) -> Path | None:
+    """Write the HTML report beside the warehouse and publish a markdown artifact pointing at it.
+
+    A report failure is logged, never fatal: the data and results are already committed.
+    """
+    from prefect.artifacts import create_markdown_artifact
+
+    from reports.build import build_report, default_report_path
+    from warehouse.read import headline
+
+    try:
+        result = build_report(db, default_report_path(db))
+    except Exception as exc:  # noqa: BLE001 - the run's data is committed; say why the report is missing
+        _say(f"  ! report not written: {type(exc).__name__}: {exc}")
+        return None
+    with connect(db, read_only=True) as con:
+        table = headline(con)
+    create_markdown_artifact(
+        key="seesaw-report",
+        markdown=f"# seesaw {summary.status}\n\n{summary.message}\n\n{markdown_table(table)}\n\n"
+                 f"Report: [{result.path.name}]({result.path.resolve().as_uri()})",
+        description=f"seesaw nightly {summary.run_id}",
+    )
+    return result.path
+
+
+def markdown_table(frame: pd.DataFrame) -> str:
+    """A plain markdown table (no extra dependency)."""
+    if frame.empty:
+        return "_no rows_"
+    header = "| " + " | ".join(map(str, frame.columns)) + " |"
+    rule = "|" + "---|" * len(frame.columns)
+    rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    return "\n".join([header, rule, *rows])
 
 
 def _say(message: str) -> None:
@@ -99,6 +136,7 @@ def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | 
     analyses = analyze_task(db, run_id, profile_name, refit=full)
     checks = checks_task(db, run_id)
     summary = pipeline.finish(db, run_id, loads, analyses, checks)
+    summary.report = report_task(db, summary)
     _say(f"  run {summary.status}: {summary.message}")
     return summary
 

@@ -30,6 +30,11 @@ DEFAULT_TITLE = "seesaw — stock–bond research report"
 MAX_BYTES = 5 * 1024 * 1024
 
 
+def default_report_path(db: Path, as_of: date | None = None) -> Path:
+    """``report.html`` beside the warehouse (``report-asof-D.html`` for an as-of replay)."""
+    return db.parent / (f"report-asof-{as_of}.html" if as_of else "report.html")
+
+
 class ReportSectionWarning(UserWarning):
     """A section raised while rendering; the report shows the error in its place."""
 

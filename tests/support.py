@@ -6,7 +6,8 @@ from pathlib import Path
 
 
 def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None = None,
-              start: date | None = None, end: date | None = None, data_dir: Path | None = None):
+              start: date | None = None, end: date | None = None, data_dir: Path | None = None,
+              tables: bool = True):
     """The nightly pipeline through its plain functions (no Prefect), as the flow wires them."""
     from flows import pipeline
     from sources.catalog import load_profile
@@ -21,7 +22,7 @@ def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None =
             fetched.append(pipeline.Fetched(plan, pipeline.fetch(plan, data_dir)))
         except Exception as exc:
             fetched.append(pipeline.Fetched(plan, None, str(exc)))
-    auctions = pipeline.plan_auctions(db, profile, start, end) if series is None else None
+    auctions = pipeline.plan_auctions(db, profile, start, end) if tables else None
     if auctions is not None:
         try:
             fetched.append(pipeline.Fetched(auctions, pipeline.fetch_auction_table(auctions, profile, data_dir)))

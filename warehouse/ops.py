@@ -8,6 +8,8 @@ from typing import Any
 import duckdb
 import pandas as pd
 
+from pathlib import Path
+
 from warehouse.db import CHECKS_DIR
 
 
@@ -81,3 +83,18 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> pd
         finally:
             con.unregister("incoming_checks")
     return frame
+
+
+def copy_core(con: duckdb.DuckDBPyConnection, source_db: Path, as_of: date) -> None:
+    """Copy the catalog and the observations dated on or before ``as_of`` from ``source_db``.
+
+    Used to seed the scratch warehouse of an as-of replay, so a report built from it can name
+    series and show data freshness as of that date.
+    """
+    con.execute(f"attach '{source_db}' as source (read_only)")
+    try:
+        con.execute("insert into core.series select * from source.core.series")
+        con.execute("insert into core.observations select * from source.core.observations where obs_date <= ?",
+                    [as_of])
+    finally:
+        con.execute("detach source")

@@ -61,3 +61,25 @@ def auctions(con: duckdb.DuckDBPyConnection, as_of: date | None = None) -> pd.Da
 def model_fits(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """Stored model fits (one row per fit id) with their filter state."""
     return con.execute("select * from results.model_fits").df()
+
+
+HEADLINE_SQL = """
+with ranked as (
+    select *, row_number() over (partition by market, asset_a, asset_b, method, freq, window_size
+                                 order by obs_date desc) as k,
+           avg(corr) over (partition by market, asset_a, asset_b, method, freq, window_size) as mean_corr,
+           avg(case when p_value < 0.05 then 1.0 else 0.0 end)
+               over (partition by market, asset_a, asset_b, method, freq, window_size) as share_sig
+    from results.correlations
+)
+select market, asset_a as equity, asset_b as bond, method, freq, window_size as "window",
+       obs_date as latest, round(corr, 3) as corr, round(p_value, 4) as p_value,
+       round(mean_corr, 3) as mean_corr, round(100 * share_sig, 1) as pct_significant
+from ranked where k = 1 order by market, equity, bond, method, freq, "window"
+"""
+
+
+def headline(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
+    """Latest stock–bond correlation per pair, method, frequency and window, with its mean and
+    the share of significant dates (p < 0.05) over the whole history."""
+    return con.execute(HEADLINE_SQL).df()

@@ -24,11 +24,17 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import Any, Self
 
 import duckdb
 
-from warehouse.db import WarehouseError, WarehouseLockedError, connect, db_path, schema_version
+from warehouse.db import (
+    WarehouseError,
+    WarehouseLockedError,
+    connect,
+    db_path,
+    schema_version,
+)
 from warehouse.lock import describe_holder, lock_holder
 
 LINK_NAME = "snapshot"
@@ -196,7 +202,7 @@ class SnapshotConnection:
         self.con.close()
         self._lease.close()
 
-    def __enter__(self) -> SnapshotConnection:
+    def __enter__(self) -> Self:
         return self
 
     def __exit__(self, *exc: object) -> None:
@@ -291,7 +297,8 @@ def connect_for_reading(db: str | os.PathLike[str] | None = None, *, tries: int 
                     if attempt + 1 < tries:
                         time.sleep(wait_s)
         if con is None:
-            busy = describe_holder(path, holder) if holder is not None else f"warehouse {path} is locked by another process"
+            busy = (describe_holder(path, holder) if holder is not None
+                    else f"warehouse {path} is locked by another process")
             try:
                 con = stack.enter_context(open_snapshot(path))
             except SnapshotError as exc:

@@ -97,6 +97,5 @@ def test_released_lock_is_free_again(tmp_path: Path) -> None:
     assert json.loads(second.communicate(timeout=30)[0]) == {"acquired": True}
     with run_lock(db):  # and a lock released inside one process can be taken again
         pass
-    with run_lock(db):
-        with pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), run_lock(db):
-            pass
+    with run_lock(db), pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), run_lock(db):
+        pass

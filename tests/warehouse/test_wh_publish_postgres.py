@@ -79,7 +79,7 @@ def pg_url() -> Iterator[str]:
         yield f"postgresql://seesaw:{password}@127.0.0.1:{port}/team"
     finally:
         subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "stop"],
-                       capture_output=True, timeout=60)
+                       check=False, capture_output=True, timeout=60)
         shutil.rmtree(base, ignore_errors=True)
 
 

@@ -12,7 +12,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warehouse.snapshot import open_snapshot, publish_snapshot
+from warehouse.snapshot import open_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATIONS = 20
@@ -31,9 +31,9 @@ def write_generation(con, g):
 WRITER = COMMON + """
 import sys, duckdb
 from warehouse.snapshot import publish_snapshot
-db, generations, done = sys.argv[1], int(sys.argv[2]), sys.argv[3]
+db, first, last, done = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
 con = duckdb.connect(db)
-for g in range(1, generations + 1):
+for g in range(first, last + 1):
     write_generation(con, g)
     publish_snapshot(con, db, run_id=f"gen-{g}")
 con.close()
@@ -73,20 +73,14 @@ def _python(code: str, *args: str) -> subprocess.Popen:
 
 
 def test_reader_never_sees_a_partial_or_mixed_snapshot(tmp_path: Path) -> None:
-    import duckdb
-
     db = tmp_path / "seesaw.duckdb"
-    done = tmp_path / "writer.done"
-    namespace: dict = {}
-    exec(COMMON, namespace)  # generation 0, published before the processes start
-    con = duckdb.connect(str(db))
-    namespace["write_generation"](con, 0)
-    publish_snapshot(con, db, run_id="gen-0")
-    con.close()
+    first = _python(WRITER, str(db), "0", "0", str(tmp_path / "first.done"))  # generation 0 before the loop
+    assert first.wait(60) == 0, first.stderr.read()
 
+    done = tmp_path / "writer.done"
     reader = _python(READER, str(db), "60", str(done))
-    writer = _python(WRITER, str(db), str(GENERATIONS), str(done))
-    writer_out, writer_err = writer.communicate(timeout=120)
+    writer = _python(WRITER, str(db), "1", str(GENERATIONS), str(done))
+    _, writer_err = writer.communicate(timeout=120)
     assert writer.returncode == 0, writer_err
     reader_out, reader_err = reader.communicate(timeout=120)
     assert reader.returncode == 0, reader_err
@@ -102,4 +96,4 @@ def test_reader_never_sees_a_partial_or_mixed_snapshot(tmp_path: Path) -> None:
         assert snap.manifest["run_id"] == f"gen-{GENERATIONS}"
         assert snap.execute("select count(*) from core.c").fetchone()[0] == 3000 - 61 * GENERATIONS
     assert len(list((tmp_path / "snapshots").iterdir())) == 2  # no reader left: only the newest two
-    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary links

@@ -9,7 +9,13 @@ import duckdb
 import pytest
 
 from warehouse.db import connect, migrations
-from warehouse.snapshot import MANIFEST, SnapshotError, open_snapshot, publish_snapshot, snapshot_link
+from warehouse.snapshot import (
+    MANIFEST,
+    SnapshotError,
+    open_snapshot,
+    publish_snapshot,
+    snapshot_link,
+)
 
 
 def _fill(db: Path, shift: int = 0) -> None:

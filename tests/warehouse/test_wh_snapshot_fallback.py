@@ -1,0 +1,132 @@
+"""Readers while a writer runs: ``connect_for_reading`` falls back to the snapshot; writers wait for readers.
+
+The writers and readers on the other side are real processes holding DuckDB connections.
+"""
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from warehouse.db import WarehouseLockedError, connect
+from warehouse.snapshot import SnapshotConnection, connect_for_reading, publish_snapshot
+
+REPO = Path(__file__).resolve().parents[2]
+
+HOLD_DUCKDB = """
+import sys, time, duckdb
+con = duckdb.connect(sys.argv[1], read_only=sys.argv[2] == "read")
+if sys.argv[2] == "write":
+    con.execute("insert into results.correlations select * from results.correlations")  # visible only here
+print("ready", flush=True)
+time.sleep(float(sys.argv[3]))
+con.close()
+"""
+
+HOLD_RUN_LOCK = """
+import sys, time
+from warehouse.lock import run_lock
+with run_lock(sys.argv[1], command="seesaw run --profile sample"):
+    print("ready", flush=True)
+    time.sleep(60)
+"""
+
+COUNT = "select count(*), round(sum(corr), 9) from results.correlations"
+
+
+def _start(code: str, *args: str) -> subprocess.Popen:
+    env = {**os.environ, "PYTHONPATH": str(REPO)}
+    proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, env=env, text=True,
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    assert proc.stdout.readline().strip() == "ready", proc.stderr.read()
+    return proc
+
+
+def _stop(proc: subprocess.Popen) -> None:
+    if proc.poll() is None:
+        proc.kill()
+    proc.wait(10)
+
+
+def _warehouse(tmp_path: Path, publish: bool = True) -> tuple[Path, tuple]:
+    db = tmp_path / "seesaw.duckdb"
+    with connect(db) as con:
+        con.execute("""insert into results.correlations
+            select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling', 'M', 36,
+                   date '2000-01-31' + to_months(i::integer), cos(i) * 0.8, null, null, 36 from range(240) t(i)""")
+        answer = con.execute(COUNT).fetchone()
+        if publish:
+            publish_snapshot(con, db, run_id="run-before")
+    return db, answer
+
+
+def test_reader_gets_the_snapshot_while_a_writer_holds_the_warehouse(tmp_path: Path, capsys) -> None:
+    db, answer = _warehouse(tmp_path)
+    writer = _start(HOLD_DUCKDB, str(db), "write", "60")
+    try:
+        with pytest.raises(WarehouseLockedError), connect(db, read_only=True):  # the direct way is blocked
+            pass
+        started = time.perf_counter()
+        with connect_for_reading(db) as con:
+            waited = time.perf_counter() - started
+            assert isinstance(con, SnapshotConnection)
+            assert con.execute(COUNT).fetchone() == answer
+            created = con.manifest["created_at"]
+    finally:
+        _stop(writer)
+    assert 0.9 < waited < 5.0  # three tries 0.5 s apart, then the snapshot
+    err = capsys.readouterr().err.strip().splitlines()
+    assert err == [(f"note: warehouse {db} is locked by another process; reading the snapshot of {created}"
+                    " (run run-before)")]
+
+
+def test_during_a_run_readers_go_straight_to_the_snapshot(tmp_path: Path, capsys) -> None:
+    db, answer = _warehouse(tmp_path)
+    run = _start(HOLD_RUN_LOCK, str(db))
+    try:
+        started = time.perf_counter()
+        with connect_for_reading(db) as con:
+            assert time.perf_counter() - started < 0.5  # the warehouse itself is not even tried
+            assert con.execute(COUNT).fetchone() == answer
+    finally:
+        _stop(run)
+    err = capsys.readouterr().err
+    assert f"is being written by pid {run.pid} (seesaw run --profile sample) since" in err
+    assert "reading the snapshot of" in err
+
+
+def test_free_warehouse_is_read_directly(tmp_path: Path, capsys) -> None:
+    db, answer = _warehouse(tmp_path, publish=False)
+    with connect_for_reading(db) as con:
+        assert isinstance(con, duckdb.DuckDBPyConnection)
+        assert con.execute(COUNT).fetchone() == answer
+    assert capsys.readouterr().err == ""
+
+
+def test_locked_and_no_snapshot_says_so(tmp_path: Path) -> None:
+    db, _ = _warehouse(tmp_path, publish=False)
+    writer = _start(HOLD_DUCKDB, str(db), "write", "60")
+    try:
+        with pytest.raises(WarehouseLockedError, match="no snapshot published next to warehouse"), \
+                connect_for_reading(db, tries=2, wait_s=0.1):
+            pass
+    finally:
+        _stop(writer)
+
+
+def test_a_writer_waits_for_a_short_reader_instead_of_failing(tmp_path: Path) -> None:
+    db, answer = _warehouse(tmp_path, publish=False)
+    reader = _start(HOLD_DUCKDB, str(db), "read", "1.0")
+    try:
+        started = time.perf_counter()
+        with connect(db) as con:  # a run's next short write connection
+            waited = time.perf_counter() - started
+            assert con.execute(COUNT).fetchone() == answer
+    finally:
+        _stop(reader)
+    assert 0.3 < waited < 5.0
