@@ -14,8 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from warehouse.db import WarehouseError, connect, db_path
+from warehouse.db import WarehouseError, db_path
+from warehouse.lock import RunLockedError, describe_holder, lock_holder
 from warehouse.read import headline
+from warehouse.snapshot import connect_for_reading
 
 #: Statement types ``seesaw query`` accepts; anything else is a write and is refused.
 READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
@@ -69,36 +71,48 @@ def _report_run(summary, db: Path) -> int:
         print("\nfailed checks:")
         _print_frame(failed[["check_name", "status", "failing_rows", "detail"]])
     print("\nheadline: latest stock–bond correlations (bond-return basis; p < 0.05 counts as significant)")
-    with connect(db, read_only=True) as con:
+    with connect_for_reading(db) as con:
         _print_frame(headline(con))
     if summary.report:
         print(f"\nreport: {summary.report}")
+    for line in summary.published:
+        print(f"published: {line}")
     return summary.exit_code
 
 
+def _refuse_if_running(db: Path) -> None:
+    """Refuse a second writer at once, before the slow Prefect import (the flow re-checks)."""
+    holder = lock_holder(db)
+    if holder is not None:
+        raise RunLockedError(describe_holder(db, holder) + "; try again later or read the published snapshot",
+                             holder)
+
+
 def cmd_run(args: argparse.Namespace) -> int:
+    db = db_path(args.db)
+    _refuse_if_running(db)
     _prefect_env()
     from flows.prefect_flows import nightly
 
-    db = db_path(args.db)
     summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
-                      data_dir=args.data_dir)
+                      data_dir=args.data_dir, publish=args.publish)
     return _report_run(summary, db)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
+    db = db_path(args.db)
+    _refuse_if_running(db)
     _prefect_env()
     from flows.prefect_flows import backfill
 
-    db = db_path(args.db)
     summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
-                       data_dir=args.data_dir, chunk_days=args.chunk_days)
+                       data_dir=args.data_dir, chunk_days=args.chunk_days, publish=args.publish)
     return _report_run(summary, db)
 
 
 def run_query(db: Path, sql: str) -> pd.DataFrame:
     """Run read-only SQL against the warehouse; a write statement raises ``PermissionError``."""
-    with connect(db, read_only=True) as con:
+    with connect_for_reading(db) as con:
         try:
             statements = con.extract_statements(sql)
         except duckdb.Error as exc:
@@ -151,7 +165,7 @@ select *, coalesce(age_days > stale_after_days, true) as stale from final order 
 
 def cmd_status(args: argparse.Namespace) -> int:
     db = db_path(args.db)
-    with connect(db, read_only=True) as con:
+    with connect_for_reading(db) as con:
         series = con.execute(STATUS_SQL).df()
         runs = con.execute("select run_id, flow, profile, started_at, finished_at, status, message"
                            " from ops.runs order by started_at desc limit 5").df()
@@ -159,7 +173,7 @@ def cmd_status(args: argparse.Namespace) -> int:
             select check_name, status, failing_rows, detail from ops.checks
             where run_id = (select max(run_id) from ops.checks) and status <> 'pass'""").df()
     if args.json:
-        print(json.dumps({"warehouse": str(db.resolve()),
+        print(json.dumps({"warehouse": str(db.resolve()), "run_in_progress": lock_holder(db),
                           "series": json.loads(series.to_json(orient="records", date_format="iso")),
                           "runs": json.loads(runs.to_json(orient="records", date_format="iso")),
                           "failed_checks": json.loads(failed.to_json(orient="records"))}, indent=1))
@@ -174,7 +188,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 
 def cmd_series(args: argparse.Namespace) -> int:
-    with connect(db_path(args.db), read_only=True) as con:
+    with connect_for_reading(db_path(args.db)) as con:
         frame = con.execute("select series_id, name, source, source_code, frequency, unit, kind, country"
                             " from core.series order by series_id").df()
     _print_frame(frame, args.format)
@@ -192,7 +206,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     out = Path(args.out) if args.out else default_report_path(db, args.as_of)
     if args.as_of is None:
-        result = build_report(db, out, title=args.title)
+        result = build_report(db, out, title=args.title, snapshot_when_busy=True)
     else:
         profile_name = args.profile or _last_profile(db)
         with tempfile.TemporaryDirectory(prefix="seesaw-replay-") as tmp:
@@ -208,7 +222,7 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 
 def _last_profile(db: Path) -> str:
-    with connect(db, read_only=True) as con:
+    with connect_for_reading(db) as con:
         row = con.execute("select profile from ops.runs order by started_at desc limit 1").fetchone()
     if row is None:
         raise WarehouseError(f"no run recorded in {db}: pass --profile")
@@ -243,6 +257,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--end", type=_date, help="fetch up to this date (default: latest)")
     run.add_argument("--series", type=_series, help="comma-separated series ids (default: all)")
     run.add_argument("--data-dir", help="directory of exported files for the files profile")
+    run.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
     run.set_defaults(func=cmd_run)
 
     bf = sub.add_parser("backfill", help="re-fetch a date range in chunks, then re-run analyses")
@@ -252,6 +267,7 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--profile", default="sample")
     bf.add_argument("--data-dir")
     bf.add_argument("--chunk-days", type=int, default=3653, help="days per chunk (default: about 10 years)")
+    bf.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
     bf.set_defaults(func=cmd_backfill)
 
     query = sub.add_parser("query", help="read-only SQL against the warehouse ('-' reads stdin)")

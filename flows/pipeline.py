@@ -23,6 +23,8 @@ from warehouse import load as wload
 from warehouse import ops as wops
 from warehouse import read as wread
 from warehouse.db import connect
+from warehouse.publish import PublishError, publish_postgres, redact
+from warehouse.snapshot import publish_snapshot
 
 #: How far back an incremental load re-fetches to pick up revisions, per frequency.
 REVISION_WINDOW = {"D": timedelta(days=14), "W": timedelta(days=35), "M": timedelta(days=93),
@@ -60,6 +62,7 @@ class RunSummary:
     checks: pd.DataFrame | None = None
     message: str = ""
     report: Path | None = None
+    published: list[str] = field(default_factory=list)
 
     @property
     def exit_code(self) -> int:
@@ -206,6 +209,25 @@ def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, 
         con.execute("insert into ops.analyses by name select * from incoming_analyses")
         con.execute("checkpoint")
     return outcomes
+
+
+def publish(db: Path, run_id: str, postgres_url: str | None = None) -> list[str]:
+    """Publish the run's results for readers: a Parquet snapshot beside the warehouse (always)
+    and the results tables to PostgreSQL (when a URL is given). Failures are reported, not raised:
+    the run's data is already committed."""
+    published = []
+    with connect(db, read_only=True) as con:
+        try:
+            published.append(str(publish_snapshot(con, db, schemas=("results", "core", "ops"), run_id=run_id)))
+        except OSError as exc:
+            published.append(f"snapshot failed: {exc}")
+        if postgres_url:
+            try:
+                tables = publish_postgres(con, postgres_url)
+                published.append(f"{redact(postgres_url)}: {len(tables)} tables, {sum(tables.values())} rows")
+            except PublishError as exc:
+                published.append(f"PostgreSQL publish failed: {exc}")
+    return published
 
 
 def replay(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict]:

@@ -18,6 +18,7 @@ from flows import pipeline
 from sources.base import SourceError
 from sources.catalog import load_profile
 from warehouse.db import connect, db_path
+from warehouse.lock import run_lock
 
 
 def _retryable(task_obj: object, task_run: object, state: State) -> bool:
@@ -118,25 +119,28 @@ def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], auctions: pi
 
 
 def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | None, date | None]],
-         series: list[str] | None, data_dir: Path | None, full: bool) -> pipeline.RunSummary:
+         series: list[str] | None, data_dir: Path | None, full: bool, publish: str | None) -> pipeline.RunSummary:
     profile = load_profile(profile_name)
     specs = profile.select(series)
-    run_id = pipeline.new_run_id(pipeline.utc_now())
-    params = {"chunks": chunks, "series": series, "data_dir": data_dir}
-    pipeline.begin(db, run_id, flow_name, profile, specs, params)
-    _say(f"seesaw {flow_name} {run_id}: profile {profile.name}, {len(specs)} series, warehouse {db}")
-    loads = []
-    for i, (start, end) in enumerate(chunks, 1):
-        plans = pipeline.plan_fetches(db, specs, start, end, full=full)
-        auctions = pipeline.plan_auctions(db, profile, start, end, full=full) if series is None else None
-        label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
-        _say(f"  fetching{label} ...")
-        loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir)
-    _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
-    analyses = analyze_task(db, run_id, profile_name, refit=full)
-    checks = checks_task(db, run_id)
-    summary = pipeline.finish(db, run_id, loads, analyses, checks)
-    summary.report = report_task(db, summary)
+    with run_lock(db, command=f"seesaw {flow_name} --profile {profile_name}"):
+        run_id = pipeline.new_run_id(pipeline.utc_now())
+        params = {"chunks": chunks, "series": series, "data_dir": data_dir}
+        pipeline.begin(db, run_id, flow_name, profile, specs, params)
+        _say(f"seesaw {flow_name} {run_id}: profile {profile.name}, {len(specs)} series, warehouse {db}")
+        loads = []
+        for i, (start, end) in enumerate(chunks, 1):
+            plans = pipeline.plan_fetches(db, specs, start, end, full=full)
+            auctions = pipeline.plan_auctions(db, profile, start, end, full=full) if series is None else None
+            label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
+            _say(f"  fetching{label} ...")
+            loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir)
+        _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
+        analyses = analyze_task(db, run_id, profile_name, refit=full)
+        checks = checks_task(db, run_id)
+        summary = pipeline.finish(db, run_id, loads, analyses, checks)
+        summary.report = report_task(db, summary)
+        _say(f"  publishing snapshot{' and PostgreSQL' if publish else ''} ...")
+        summary.published = pipeline.publish(db, run_id, publish)
     _say(f"  run {summary.status}: {summary.message}")
     return summary
 
@@ -144,14 +148,17 @@ def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | 
 @flow(name="nightly", flow_run_name="nightly {profile}")
 def nightly(profile: str = "sample", db: str | None = None, start: date | None = None,
             end: date | None = None, series: list[str] | None = None,
-            data_dir: str | None = None) -> pipeline.RunSummary:
-    """Nightly refresh: incremental ingest (or ``start``..``end`` when given), analyses, checks."""
-    return _run("nightly", profile, db_path(db), [(start, end)], series, _opt_path(data_dir), full=False)
+            data_dir: str | None = None, publish: str | None = None) -> pipeline.RunSummary:
+    """Nightly refresh: incremental ingest (or ``start``..``end`` when given), analyses, checks,
+    report, snapshot (and a PostgreSQL publish when ``publish`` is a URL)."""
+    return _run("nightly", profile, db_path(db), [(start, end)], series, _opt_path(data_dir), full=False,
+                publish=publish)
 
 
 @flow(name="backfill", flow_run_name="backfill {start}..{end}")
 def backfill(start: date, end: date, series: list[str] | None = None, profile: str = "sample",
-             db: str | None = None, data_dir: str | None = None, chunk_days: int = 3653) -> pipeline.RunSummary:
+             db: str | None = None, data_dir: str | None = None, chunk_days: int = 3653,
+             publish: str | None = None) -> pipeline.RunSummary:
     """Re-fetch [start, end] in chunks of ``chunk_days`` for the given series (all when omitted).
 
     Idempotent: a second backfill over the same range changes nothing.
@@ -159,7 +166,7 @@ def backfill(start: date, end: date, series: list[str] | None = None, profile: s
     if end < start:
         raise ValueError(f"backfill end {end} is before start {start}")
     return _run("backfill", profile, db_path(db), date_chunks(start, end, chunk_days), series,
-                _opt_path(data_dir), full=True)
+                _opt_path(data_dir), full=True, publish=publish)
 
 
 def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:

@@ -23,6 +23,7 @@ from reports.context import Reader, Section
 from reports.render import esc, stamp
 from reports.sections import SECTION_IDS, SECTIONS
 from warehouse.db import connect
+from warehouse.snapshot import connect_for_reading
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_TITLE = "seesaw — stock–bond research report"
@@ -97,7 +98,8 @@ def render(sections: list[Section], *, title: str, as_of_text: str, run_text: st
         sections="".join(_section_html(s) for s in sections))
 
 
-def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str | None = None) -> ReportResult:
+def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str | None = None,
+                 snapshot_when_busy: bool = False) -> ReportResult:
     """Write the HTML report for warehouse ``db`` to ``out``.
 
     Parameters
@@ -110,6 +112,9 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
         Show only observations dated on or before this day; the header says "as of D".
     title : str, optional
         Report title (default ``DEFAULT_TITLE``).
+    snapshot_when_busy : bool
+        Read the published snapshot when another process is writing the warehouse (the CLI);
+        the nightly flow, which holds the run lock itself, reads the warehouse directly.
 
     Returns
     -------
@@ -118,7 +123,8 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
     """
     started = time.perf_counter()
     out = Path(out)
-    with connect(db, read_only=True) as con:
+    opener = connect_for_reading(db) if snapshot_when_busy else connect(db, read_only=True)
+    with opener as con:
         reader = Reader(con, as_of)
         sections = [_safe(builder, reader, sid, stitle)
                     for builder, (sid, stitle) in zip(SECTIONS, SECTION_IDS, strict=True)]

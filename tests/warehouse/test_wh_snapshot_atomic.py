@@ -12,7 +12,9 @@ import subprocess
 import sys
 from pathlib import Path
 
-from warehouse.snapshot import open_snapshot
+import duckdb
+
+from warehouse.snapshot import open_snapshot, publish_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATIONS = 20
@@ -29,9 +31,12 @@ def write_generation(con, g):
 """
 
 WRITER = COMMON + """
-import sys, duckdb
+import os, sys, time, duckdb
 from warehouse.snapshot import publish_snapshot
-db, first, last, done = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4]
+db, first, last, done, wait_for = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
+deadline = time.monotonic() + 30
+while not os.path.exists(wait_for) and time.monotonic() < deadline:  # the reader is looping
+    time.sleep(0.01)
 con = duckdb.connect(db)
 for g in range(first, last + 1):
     write_generation(con, g)
@@ -42,8 +47,10 @@ open(done, "w").close()
 
 READER = COMMON + """
 import json, os, sys, time
-from warehouse.snapshot import open_snapshot
-db, limit_s, done = sys.argv[1], float(sys.argv[2]), sys.argv[3]
+import duckdb
+
+from warehouse.snapshot import open_snapshot, publish_snapshot
+db, limit_s, done, started = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
 reads, seen, errors = 0, [], []
 deadline = time.monotonic() + limit_s
 while time.monotonic() < deadline:
@@ -56,6 +63,8 @@ while time.monotonic() < deadline:
                 if not (n == entry["rows"] == expected_rows(table, g) and low == high == g):
                     errors.append(f"gen {g} {table}: {n} rows (manifest {entry['rows']}), gen {low}..{high}")
         reads += 1
+        if reads == 1:
+            open(started, "w").close()
         if not seen or seen[-1] != g:
             seen.append(g)
     except Exception as exc:
@@ -74,12 +83,13 @@ def _python(code: str, *args: str) -> subprocess.Popen:
 
 def test_reader_never_sees_a_partial_or_mixed_snapshot(tmp_path: Path) -> None:
     db = tmp_path / "seesaw.duckdb"
-    first = _python(WRITER, str(db), "0", "0", str(tmp_path / "first.done"))  # generation 0 before the loop
+    first = _python(WRITER, str(db), "0", "0", str(tmp_path / "first.done"), str(tmp_path))  # generation 0
     assert first.wait(60) == 0, first.stderr.read()
 
     done = tmp_path / "writer.done"
-    reader = _python(READER, str(db), "60", str(done))
-    writer = _python(WRITER, str(db), "1", str(GENERATIONS), str(done))
+    started = tmp_path / "reader.started"
+    reader = _python(READER, str(db), "60", str(done), str(started))
+    writer = _python(WRITER, str(db), "1", str(GENERATIONS), str(done), str(started))
     _, writer_err = writer.communicate(timeout=120)
     assert writer.returncode == 0, writer_err
     reader_out, reader_err = reader.communicate(timeout=120)
@@ -95,5 +105,10 @@ def test_reader_never_sees_a_partial_or_mixed_snapshot(tmp_path: Path) -> None:
     with open_snapshot(db) as snap:
         assert snap.manifest["run_id"] == f"gen-{GENERATIONS}"
         assert snap.execute("select count(*) from core.c").fetchone()[0] == 3000 - 61 * GENERATIONS
-    assert len(list((tmp_path / "snapshots").iterdir())) == 2  # no reader left: only the newest two
+    # a version the reader held during the last publish survives it; the next publish removes it
+    assert len(list((tmp_path / "snapshots").iterdir())) in (2, 3)
+    con = duckdb.connect(str(db), read_only=True)
+    publish_snapshot(con, db, run_id="gen-final")
+    con.close()
+    assert len(list((tmp_path / "snapshots").iterdir())) == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary links

@@ -91,7 +91,7 @@ def test_during_a_run_readers_go_straight_to_the_snapshot(tmp_path: Path, capsys
     try:
         started = time.perf_counter()
         with connect_for_reading(db) as con:
-            assert time.perf_counter() - started < 0.5  # the warehouse itself is not even tried
+            assert time.perf_counter() - started < 0.9  # not even tried: trying takes >= 1 s
             assert con.execute(COUNT).fetchone() == answer
     finally:
         _stop(run)
