@@ -6,7 +6,7 @@ inputs are absent raises ``MissingInputs`` ("needs series X") and is recorded as
 """
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
@@ -20,6 +20,14 @@ class MissingInputs(Exception):
     """A step cannot run because series or settings are absent (the message says which)."""
 
 
+Mapper = Callable[[Callable[[Any], Any], Iterable[Any]], list[Any]]
+
+
+def serial_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+    """Apply ``fn`` to each item in this process (the default fan-out)."""
+    return [fn(item) for item in items]
+
+
 @dataclass
 class Context:
     """Inputs shared by all steps of one run: catalog, observations, stored state, outputs."""
@@ -31,6 +39,7 @@ class Context:
     auctions: pd.DataFrame = field(default_factory=pd.DataFrame)   # core.auctions
     model_fits: pd.DataFrame = field(default_factory=pd.DataFrame)  # results.model_fits (latest per key)
     refit: bool = False            # force model refits (backfill)
+    map: Mapper = serial_map       # fan-out of independent work (Prefect tasks on threads or Dask)
     outputs: dict[str, pd.DataFrame] = field(default_factory=dict)  # earlier steps' frames by table
     _by_id: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 

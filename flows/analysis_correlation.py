@@ -59,17 +59,22 @@ def returns_step(ctx: Context) -> list[Output]:
     return [Output("returns", ctx.outputs["returns"])]
 
 
+def _pair_rolling(job: tuple[dict, pd.Series, pd.Series]) -> pd.DataFrame:
+    """Rolling correlations of one pair for all its windows (one unit of fan-out)."""
+    pair, equity_ret, bond_ret = job
+    rows = []
+    for window in pair.get("windows", []):
+        rc = rolling_correlation(equity_ret, bond_ret, int(window))
+        rows.append(rc.assign(market=pair["market"], asset_a=pair["equity"], asset_b=pair["bond"],
+                              basis="bond_return", method="rolling", freq=pair["freq"],
+                              window_size=int(window), obs_date=rc.index.date))
+    return pd.concat(rows, ignore_index=True)[CORRELATION_COLUMNS] if rows else pd.DataFrame(columns=CORRELATION_COLUMNS)
+
+
 def rolling_correlations_step(ctx: Context) -> list[Output]:
     """Rolling stock–bond correlations (bond-return basis) for each pair and window."""
-    rows = []
-    for pair in _available_pairs(ctx):
-        equity_ret, bond_ret = pair_returns(ctx, pair)
-        for window in pair.get("windows", []):
-            rc = rolling_correlation(equity_ret, bond_ret, int(window))
-            rows.append(rc.assign(market=pair["market"], asset_a=pair["equity"], asset_b=pair["bond"],
-                                  basis="bond_return", method="rolling", freq=pair["freq"],
-                                  window_size=int(window), obs_date=rc.index.date))
-    frame = pd.concat(rows, ignore_index=True)[CORRELATION_COLUMNS]
+    jobs = [(pair, *pair_returns(ctx, pair)) for pair in _available_pairs(ctx)]
+    frame = pd.concat(ctx.map(_pair_rolling, jobs), ignore_index=True)
     ctx.outputs["correlations"] = frame
     return [Output("correlations", frame, {"method": "rolling"})]
 
@@ -139,12 +144,26 @@ def _fit_row(result: DCCResult, spec: dict, fit_id: str, fitted_at: datetime) ->
     }])
 
 
+def _fit_or_extend(job: tuple[dict, pd.DataFrame, DCCResult | None]) -> tuple[DCCResult, pd.DataFrame, object]:
+    """Fit a model (``previous`` None) or extend ``previous`` over the new dates: one unit of fan-out.
+
+    Returns the result, its correlation rows and the first new date (None after a full fit).
+    """
+    spec, returns, previous = job
+    if previous is None:
+        result = fit_dcc(returns, model=spec["model"], dist=spec["dist"])
+        return result, dcc_correlations(result, returns), None
+    new = returns.loc[returns.index > pd.Timestamp(previous.state_end)]
+    long, result = extend_dcc(previous, new)
+    return result, long, new.index[0].date()
+
+
 def dcc_step(ctx: Context) -> list[Output]:
     """DCC/ADCC correlation paths per ``analysis.dcc`` entry: refit on schedule, else extend."""
     entries = ctx.profile.analysis.get("dcc") or []
     if not entries:
         raise MissingInputs(f"profile {ctx.profile.name!r} declares no DCC models (analysis.dcc)")
-    outputs, skipped, handled = [], [], 0
+    jobs, fitted_at, skipped, handled = [], {}, [], 0
     now = datetime.now(UTC)
     for entry in entries:
         spec = {**DCC_DEFAULTS, **entry}
@@ -156,21 +175,21 @@ def dcc_step(ctx: Context) -> list[Output]:
         fit_id = _fit_id(spec)
         stored = _stored(ctx, fit_id)
         if _needs_refit(ctx, spec, stored, returns, now):
-            result = fit_dcc(returns, model=spec["model"], dist=spec["dist"])
-            long, since, fitted_at = dcc_correlations(result, returns), None, now
-        else:
-            previous, row = stored
-            new = returns.loc[returns.index > pd.Timestamp(previous.state_end)]
-            if new.empty:
-                continue  # already up to date: nothing to write
-            long, result = extend_dcc(previous, new)
-            since, fitted_at = new.index[0].date(), pd.Timestamp(row["fitted_at"]).to_pydatetime()
+            jobs.append((spec, returns, None))
+            fitted_at[fit_id] = now
+        elif (returns.index > pd.Timestamp(stored[0].state_end)).any():
+            jobs.append((spec, returns, stored[0]))
+            fitted_at[fit_id] = pd.Timestamp(stored[1]["fitted_at"]).to_pydatetime()
+        # else: already up to date, nothing to write
+    if not handled:
+        raise MissingInputs(f"needs series {'; '.join(skipped)}")
+    outputs = []
+    for (spec, _, _), (result, long, since) in zip(jobs, ctx.map(_fit_or_extend, jobs)):
         rows = _corr_rows(result, long, spec)
         for (a, b), part in rows.groupby(["asset_a", "asset_b"], sort=False):
             scope = {"method": spec["model"], "market": spec["market"], "freq": spec["freq"],
                      "asset_a": a, "asset_b": b}
             outputs.append(Output("correlations", part, scope, since))
-        outputs.append(Output("model_fits", _fit_row(result, spec, fit_id, fitted_at), {"fit_id": fit_id}))
-    if not handled:
-        raise MissingInputs(f"needs series {'; '.join(skipped)}")
+        fit_id = _fit_id(spec)
+        outputs.append(Output("model_fits", _fit_row(result, spec, fit_id, fitted_at[fit_id]), {"fit_id": fit_id}))
     return outputs

@@ -137,9 +137,16 @@ def mc_risk_step(ctx: Context) -> list[Output]:
                               _monthly(ctx, cfg["bond"], cfg["bond_maturity_years"]).loc[since:])
         scenarios[f"history_{cfg['stock']}~{cfg['bond']}"] = est.params
         rhos.append(round(est.rho, 4))
-    frames = [simulate_risk(params, rhos, cfg["equity_weights"], months=cfg["months"], paths=cfg["paths"],
-                            seed=cfg["seed"], scenario=name) for name, params in scenarios.items()]
-    return [Output("mc_risk", pd.concat(frames, ignore_index=True))]
+    # One job per (scenario, rho); the same seed gives every job the same draws (common random numbers).
+    jobs = [(name, params, rho, cfg) for name, params in scenarios.items() for rho in rhos]
+    return [Output("mc_risk", pd.concat(ctx.map(_simulate_job, jobs), ignore_index=True))]
+
+
+def _simulate_job(job: tuple[str, AssetParams, float, dict]) -> pd.DataFrame:
+    """One Monte Carlo sweep over equity weights at one ρ (one unit of fan-out)."""
+    name, params, rho, cfg = job
+    return simulate_risk(params, [rho], cfg["equity_weights"], months=cfg["months"], paths=cfg["paths"],
+                         seed=cfg["seed"], scenario=name)
 
 
 def _dates(frame: pd.DataFrame, *columns: str) -> pd.DataFrame:

@@ -92,7 +92,9 @@ def cmd_run(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     _refuse_if_running(db)
     _prefect_env()
-    from flows.prefect_flows import nightly
+    from flows.prefect_flows import make_task_runner, nightly
+
+    nightly = nightly.with_options(task_runner=make_task_runner(args.task_runner))
 
     summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
                       data_dir=args.data_dir, publish=args.publish)
@@ -103,7 +105,9 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     _refuse_if_running(db)
     _prefect_env()
-    from flows.prefect_flows import backfill
+    from flows.prefect_flows import backfill, make_task_runner
+
+    backfill = backfill.with_options(task_runner=make_task_runner(args.task_runner))
 
     summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
                        data_dir=args.data_dir, chunk_days=args.chunk_days, publish=args.publish)
@@ -258,6 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--series", type=_series, help="comma-separated series ids (default: all)")
     run.add_argument("--data-dir", help="directory of exported files for the files profile")
     run.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
+    run.add_argument("--task-runner", default="thread", metavar="thread|dask[=ADDRESS]",
+                     help="where fan-out work runs: threads (default), a local Dask cluster, or a scheduler")
     run.set_defaults(func=cmd_run)
 
     bf = sub.add_parser("backfill", help="re-fetch a date range in chunks, then re-run analyses")
@@ -268,6 +274,7 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--data-dir")
     bf.add_argument("--chunk-days", type=int, default=3653, help="days per chunk (default: about 10 years)")
     bf.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
+    bf.add_argument("--task-runner", default="thread", metavar="thread|dask[=ADDRESS]")
     bf.set_defaults(func=cmd_backfill)
 
     query = sub.add_parser("query", help="read-only SQL against the warehouse ('-' reads stdin)")

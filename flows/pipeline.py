@@ -14,7 +14,7 @@ from pathlib import Path
 import pandas as pd
 
 from flows.analyses import STEPS
-from flows.analysis_core import Context, MissingInputs
+from flows.analysis_core import Context, Mapper, MissingInputs, serial_map
 from sources.base import SeriesSpec
 from sources.catalog import Profile
 from sources.registry import fetch_auctions, make_source
@@ -174,17 +174,18 @@ def _load_auctions(con, run_id: str, item: Fetched, now: datetime) -> wload.Load
 
 
 def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, refit: bool = False,
-            out_db: Path | None = None) -> list[dict]:
+            out_db: Path | None = None, mapper: Mapper = serial_map) -> list[dict]:
     """Run every analysis step and replace its results tables.
 
     Reads core data from ``db`` (as known on ``as_of`` when given) and writes results to
     ``out_db`` (default ``db``): an as-of replay writes into a scratch warehouse so the current
-    results stay untouched. ``refit`` forces model refits (backfills, replays).
+    results stay untouched. ``refit`` forces model refits (backfills, replays). ``mapper`` runs
+    the independent pieces of a step (per-pair fits, Monte Carlo sweeps), e.g. as Prefect tasks.
     """
     target = out_db or db
     with connect(db, read_only=out_db is not None) as con:
         ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), as_of,
-                      auctions=wread.auctions(con, as_of), refit=refit or as_of is not None,
+                      auctions=wread.auctions(con, as_of), refit=refit or as_of is not None, map=mapper,
                       model_fits=wread.model_fits(con) if out_db is None else pd.DataFrame())
     outcomes = []
     for step in STEPS:

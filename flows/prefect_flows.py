@@ -7,12 +7,15 @@ Fetch tasks run concurrently and only return frames; one load task per chunk is 
 from __future__ import annotations
 
 import sys
+from collections.abc import Callable, Iterable
 from datetime import date, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.states import State
+from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 
 from flows import pipeline
 from sources.base import SourceError
@@ -48,9 +51,31 @@ def load_task(db: Path, run_id: str, fetched: list[pipeline.Fetched]) -> list:
     return pipeline.load(db, run_id, fetched)
 
 
-@task(name="analyze")
-def analyze_task(db: Path, run_id: str, profile_name: str, refit: bool) -> list[dict]:
-    return pipeline.analyze(db, run_id, load_profile(profile_name), refit=refit)
+@task(name="fan-out", task_run_name="fan-out {fn.__name__}")
+def fan_out_task(fn: Callable[[Any], Any], item: Any) -> Any:
+    return fn(item)
+
+
+def task_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
+    """Run ``fn`` over ``items`` as Prefect tasks on the flow's task runner (threads or Dask)."""
+    futures = [fan_out_task.submit(fn, item) for item in items]
+    return [future.result() for future in futures]
+
+
+def make_task_runner(spec: str = "thread") -> TaskRunner:
+    """``thread`` (default), ``dask`` (a local 2-worker cluster) or ``dask=ADDRESS`` (an existing
+    scheduler, e.g. ``dask=tcp://10.0.0.5:8786``)."""
+    name, _, address = spec.partition("=")
+    if name == "thread":
+        return ThreadPoolTaskRunner()
+    if name == "dask":
+        from prefect_dask import DaskTaskRunner
+
+        if address:
+            return DaskTaskRunner(address=address)
+        return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
+                                              "host": "127.0.0.1", "dashboard_address": None})
+    raise ValueError(f"unknown task runner {spec!r}: use thread, dask or dask=ADDRESS")
 
 
 @task(name="checks")
@@ -135,7 +160,7 @@ def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | 
             _say(f"  fetching{label} ...")
             loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir)
         _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
-        analyses = analyze_task(db, run_id, profile_name, refit=full)
+        analyses = pipeline.analyze(db, run_id, profile, refit=full, mapper=task_map)
         checks = checks_task(db, run_id)
         summary = pipeline.finish(db, run_id, loads, analyses, checks)
         summary.report = report_task(db, summary)

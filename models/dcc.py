@@ -32,6 +32,7 @@ import pandas as pd
 import scipy.linalg
 from arch import arch_model
 from scipy import optimize, signal, special, stats
+from threadpoolctl import threadpool_limits
 
 Model = Literal["dcc", "adcc"]
 Dist = Literal["normal", "t"]
@@ -488,6 +489,14 @@ def fit_dcc(returns: pd.DataFrame, model: Model = "dcc", dist: Dist = "normal") 
     DCCResult
         Estimates, two-step robust standard errors, likelihood, and the filter state.
     """
+    # One BLAS thread: the optimizer amplifies last-bit differences of multi-threaded sums, and
+    # results must not depend on where the fit runs (threads, Dask workers).
+    with threadpool_limits(limits=1):
+        return _fit_dcc(returns, model, dist)
+
+
+def _fit_dcc(returns: pd.DataFrame, model: Model, dist: Dist) -> DCCResult:
+    """``fit_dcc`` itself (the caller fixes the BLAS thread count)."""
     if model not in ("dcc", "adcc"):
         raise ValueError(f"model must be 'dcc' or 'adcc', got {model!r}")
     if dist not in ("normal", "t"):
