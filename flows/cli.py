@@ -92,12 +92,17 @@ def cmd_run(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     _refuse_if_running(db)
     _prefect_env()
+    from flows.pipeline import RunFailed
     from flows.prefect_flows import make_task_runner, nightly
 
     nightly = nightly.with_options(task_runner=make_task_runner(args.task_runner))
 
-    summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
-                      data_dir=args.data_dir, publish=args.publish)
+    try:
+        summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
+                          data_dir=args.data_dir, publish=args.publish, notify_url=args.notify,
+                          max_failed_checks=args.max_failed_checks)
+    except RunFailed as exc:
+        summary = exc.summary
     return _report_run(summary, db)
 
 
@@ -105,12 +110,17 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     _refuse_if_running(db)
     _prefect_env()
+    from flows.pipeline import RunFailed
     from flows.prefect_flows import backfill, make_task_runner
 
     backfill = backfill.with_options(task_runner=make_task_runner(args.task_runner))
 
-    summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
-                       data_dir=args.data_dir, chunk_days=args.chunk_days, publish=args.publish)
+    try:
+        summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
+                           data_dir=args.data_dir, chunk_days=args.chunk_days, publish=args.publish,
+                           notify_url=args.notify, max_failed_checks=args.max_failed_checks)
+    except RunFailed as exc:
+        summary = exc.summary
     return _report_run(summary, db)
 
 
@@ -250,6 +260,13 @@ def cmd_serve(args: argparse.Namespace) -> int:
     return 0
 
 
+def _add_ops_options(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--notify", metavar="URL", help="POST a JSON message here when the run is not ok"
+                        " (default: $SEESAW_WEBHOOK_URL)")
+    parser.add_argument("--max-failed-checks", type=int, metavar="N",
+                        help="fail the run (exit 1, Prefect state Failed) when more than N checks fail")
+
+
 def build_parser() -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="seesaw", description="Stock–bond cross-asset research pipeline.")
     parser.add_argument("--db", help="warehouse file (default $SEESAW_DB or ./warehouse/seesaw.duckdb)")
@@ -264,6 +281,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
     run.add_argument("--task-runner", default="thread", metavar="thread|dask[=ADDRESS]",
                      help="where fan-out work runs: threads (default), a local Dask cluster, or a scheduler")
+    _add_ops_options(run)
     run.set_defaults(func=cmd_run)
 
     bf = sub.add_parser("backfill", help="re-fetch a date range in chunks, then re-run analyses")
@@ -275,6 +293,7 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--chunk-days", type=int, default=3653, help="days per chunk (default: about 10 years)")
     bf.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
     bf.add_argument("--task-runner", default="thread", metavar="thread|dask[=ADDRESS]")
+    _add_ops_options(bf)
     bf.set_defaults(func=cmd_backfill)
 
     query = sub.add_parser("query", help="read-only SQL against the warehouse ('-' reads stdin)")

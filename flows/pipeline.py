@@ -231,6 +231,23 @@ def publish(db: Path, run_id: str, postgres_url: str | None = None) -> list[str]
     return published
 
 
+def notify(url: str, summary: RunSummary, db: Path) -> str:
+    """POST the run's outcome as JSON to a webhook (Slack-style ``text`` plus fields).
+
+    Never raises: a notification problem must not hide the run's own status.
+    """
+    import requests
+
+    payload = {"text": f"seesaw run {summary.run_id} {summary.status}: {summary.message}",
+               "run_id": summary.run_id, "status": summary.status, "message": summary.message,
+               "warehouse": str(db.resolve()), "report": str(summary.report) if summary.report else None}
+    try:
+        response = requests.post(url, json=payload, timeout=10)
+        return f"webhook answered {response.status_code}"
+    except requests.RequestException as exc:
+        return f"webhook failed: {type(exc).__name__}"
+
+
 def replay(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict]:
     """Recompute every analysis with only the data known on ``as_of`` into ``scratch``.
 
@@ -251,9 +268,21 @@ def check(db: Path, run_id: str) -> pd.DataFrame:
         return wops.run_checks(con, run_id, utc_now())
 
 
+class RunFailed(RuntimeError):
+    """The run failed (every series failed, or too many data-quality checks failed); the flow
+    run ends Failed with this exception, which carries the summary."""
+
+    def __init__(self, summary: RunSummary) -> None:
+        super().__init__(summary.message)
+        self.summary = summary
+
+
 def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[dict],
-           checks: pd.DataFrame) -> RunSummary:
-    """Decide the run status (ok / partial / failed), record it, and return the summary."""
+           checks: pd.DataFrame, max_failed_checks: int | None = None) -> RunSummary:
+    """Decide the run status (ok / partial / failed), record it, and return the summary.
+
+    With ``max_failed_checks``, a run whose failing data-quality checks exceed it is ``failed``.
+    """
     failed = [r.series_id for r in loads if r.status == "failed"]
     fetched = sum(r.rows_fetched for r in loads)
     rejected = sum(r.rows_rejected for r in loads)
@@ -268,7 +297,10 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
         problems.append(f"analysis failed: {', '.join(failed_steps)}")
     if failed_checks:
         problems.append(f"checks failed: {', '.join(failed_checks)}")
-    if loads and len(failed) == len(loads):
+    too_many = max_failed_checks is not None and len(failed_checks) > max_failed_checks
+    if too_many:
+        problems.append(f"more than {max_failed_checks} failed checks: run failed")
+    if (loads and len(failed) == len(loads)) or too_many:
         status = "failed"
     elif problems:
         status = "partial"

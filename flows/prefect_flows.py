@@ -6,6 +6,7 @@ Fetch tasks run concurrently and only return frames; one load task per chunk is 
 """
 from __future__ import annotations
 
+import os
 import sys
 from collections.abc import Callable, Iterable
 from datetime import date, timedelta
@@ -144,7 +145,8 @@ def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], auctions: pi
 
 
 def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | None, date | None]],
-         series: list[str] | None, data_dir: Path | None, full: bool, publish: str | None) -> pipeline.RunSummary:
+         series: list[str] | None, data_dir: Path | None, full: bool, publish: str | None,
+         notify_url: str | None, max_failed_checks: int | None) -> pipeline.RunSummary:
     profile = load_profile(profile_name)
     specs = profile.select(series)
     with run_lock(db, command=f"seesaw {flow_name} --profile {profile_name}"):
@@ -162,28 +164,39 @@ def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | 
         _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
         analyses = pipeline.analyze(db, run_id, profile, refit=full, mapper=task_map)
         checks = checks_task(db, run_id)
-        summary = pipeline.finish(db, run_id, loads, analyses, checks)
+        summary = pipeline.finish(db, run_id, loads, analyses, checks, max_failed_checks)
         summary.report = report_task(db, summary)
         _say(f"  publishing snapshot{' and PostgreSQL' if publish else ''} ...")
         summary.published = pipeline.publish(db, run_id, publish)
     _say(f"  run {summary.status}: {summary.message}")
+    notify_url = notify_url or os.environ.get("SEESAW_WEBHOOK_URL")
+    if notify_url and summary.status != "ok":
+        _say(f"  {pipeline.notify(notify_url, summary, db)}")
+    if summary.status == "failed":
+        raise pipeline.RunFailed(summary)  # the flow run's Prefect state becomes Failed
     return summary
 
 
 @flow(name="nightly", flow_run_name="nightly {profile}")
 def nightly(profile: str = "sample", db: str | None = None, start: date | None = None,
             end: date | None = None, series: list[str] | None = None,
-            data_dir: str | None = None, publish: str | None = None) -> pipeline.RunSummary:
+            data_dir: str | None = None, publish: str | None = None, notify_url: str | None = None,
+            max_failed_checks: int | None = None) -> pipeline.RunSummary:
     """Nightly refresh: incremental ingest (or ``start``..``end`` when given), analyses, checks,
-    report, snapshot (and a PostgreSQL publish when ``publish`` is a URL)."""
+    report, snapshot (and a PostgreSQL publish when ``publish`` is a URL).
+
+    A run that is not ok notifies ``notify_url`` (or ``$SEESAW_WEBHOOK_URL``); with
+    ``max_failed_checks``, more failing data-quality checks than that fail the flow run.
+    """
     return _run("nightly", profile, db_path(db), [(start, end)], series, _opt_path(data_dir), full=False,
-                publish=publish)
+                publish=publish, notify_url=notify_url, max_failed_checks=max_failed_checks)
 
 
 @flow(name="backfill", flow_run_name="backfill {start}..{end}")
 def backfill(start: date, end: date, series: list[str] | None = None, profile: str = "sample",
              db: str | None = None, data_dir: str | None = None, chunk_days: int = 3653,
-             publish: str | None = None) -> pipeline.RunSummary:
+             publish: str | None = None, notify_url: str | None = None,
+             max_failed_checks: int | None = None) -> pipeline.RunSummary:
     """Re-fetch [start, end] in chunks of ``chunk_days`` for the given series (all when omitted).
 
     Idempotent: a second backfill over the same range changes nothing.
@@ -191,7 +204,8 @@ def backfill(start: date, end: date, series: list[str] | None = None, profile: s
     if end < start:
         raise ValueError(f"backfill end {end} is before start {start}")
     return _run("backfill", profile, db_path(db), date_chunks(start, end, chunk_days), series,
-                _opt_path(data_dir), full=True, publish=publish)
+                _opt_path(data_dir), full=True, publish=publish, notify_url=notify_url,
+                max_failed_checks=max_failed_checks)
 
 
 def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:

@@ -68,8 +68,35 @@ def connect(db: str | os.PathLike[str] | None = None, *, read_only: bool = False
         if not read_only:
             migrate(con)
         yield con
+    except (duckdb.Error, OSError) as exc:
+        storage = storage_problem(exc)
+        if storage is None:
+            raise
+        raise WarehouseError(f"warehouse {path} is not writable ({storage}): {exc}; "
+                             "check permissions and free space, then run again") from None
     finally:
         con.close()
+
+
+#: Error texts that mean the warehouse's storage refused a write (not a bug in a query).
+_STORAGE_ERRORS = {"no space left": "disk full", "read-only": "read-only", "permission denied": "permission denied",
+                   "operation not permitted": "permission denied", "could not write": "write failed",
+                   "cannot open file": "cannot open file"}
+
+
+def storage_problem(exc: BaseException) -> str | None:
+    """A short name of the storage problem behind ``exc`` (disk full, read-only, …), or None."""
+    text = str(exc).lower()
+    return next((name for marker, name in _STORAGE_ERRORS.items() if marker in text), None)
+
+
+def rollback(con: duckdb.DuckDBPyConnection) -> None:
+    """Roll back the open transaction, if any: a failed COMMIT has already ended it, and a
+    second error from ROLLBACK must not hide the first."""
+    try:
+        con.execute("rollback")
+    except duckdb.TransactionException:
+        pass
 
 
 def migrations() -> list[tuple[int, str, str]]:
@@ -103,7 +130,7 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
             )
             con.execute("commit")
         except Exception:
-            con.execute("rollback")
+            rollback(con)
             raise
         applied.append(name)
     return applied

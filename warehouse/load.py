@@ -13,6 +13,7 @@ import pandas as pd
 
 from sources.base import SeriesSpec
 from transforms.quality import Validated
+from warehouse.db import rollback
 
 
 @dataclass(frozen=True)
@@ -181,7 +182,7 @@ def load_series(
         _record(con, run_id, result, requested_start, requested_end, rejects, now)
         con.execute("commit")
     except Exception as exc:
-        con.execute("rollback")
+        rollback(con)
         result = LoadResult(sid, rows_fetched, 0, 0, 0, None, None, "failed", f"{type(exc).__name__}: {exc}")
         _record(con, run_id, result, requested_start, requested_end, rejects.iloc[0:0], now)
     return result
@@ -272,7 +273,7 @@ def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.Data
                         " from staged_auctions", [run_id])
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     finally:
         con.unregister("staged_auctions")

@@ -10,7 +10,7 @@ import pandas as pd
 
 from pathlib import Path
 
-from warehouse.db import CHECKS_DIR
+from warehouse.db import CHECKS_DIR, rollback
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, profile: str,
@@ -53,7 +53,7 @@ def replace_results(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFr
             con.execute(f"insert into results.{table} by name select * from incoming_results")
         con.execute("commit")
     except Exception:
-        con.execute("rollback")
+        rollback(con)
         raise
     finally:
         con.unregister("incoming_results")

@@ -1,5 +1,8 @@
 """The Prefect flows end to end (one session-scoped harness): bad rows, isolation, exit codes."""
+import json
+import threading
 from datetime import date
+from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pandas as pd
@@ -32,6 +35,18 @@ class FakeSource:
                             ["100", "101", "102", "-5", "103"])
 
 
+class Hook(BaseHTTPRequestHandler):
+    received: list[dict] = []
+
+    def do_POST(self) -> None:  # noqa: N802 - http.server's naming
+        Hook.received.append(json.loads(self.rfile.read(int(self.headers["Content-Length"]))))
+        self.send_response(204)
+        self.end_headers()
+
+    def log_message(self, *args) -> None:
+        pass
+
+
 def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_path: Path, monkeypatch, capsys) -> None:
     real = pipeline.make_source
     monkeypatch.setattr(pipeline, "make_source",
@@ -39,10 +54,18 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
     profile = tmp_path / "faulty.yaml"
     profile.write_text(PROFILE)
     db = tmp_path / "w.duckdb"
-    code = main(["--db", str(db), "run", "--profile", str(profile)])
+    server = HTTPServer(("127.0.0.1", 0), Hook)
+    threading.Thread(target=server.serve_forever, daemon=True).start()
+    url = f"http://127.0.0.1:{server.server_port}/hook"
+    try:
+        code = main(["--db", str(db), "run", "--profile", str(profile), "--notify", url])
+    finally:
+        server.shutdown()
     out = capsys.readouterr()
     assert code == 2, out.out + out.err
     assert "down_idx" in out.out and "partial" in out.out
+    assert [m["status"] for m in Hook.received] == ["partial"]
+    assert "down_idx" in Hook.received[0]["text"]
     assert main(["--db", str(db), "query", "select series_id, count(*) as n from core.observations group by 1 order by 1",
                  "--format", "csv"]) == 0
     counts = capsys.readouterr().out.split()
@@ -50,6 +73,9 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
     assert main(["--db", str(db), "query", "select reason, count(*) as n from ops.rejects group by 1 order by 1",
                  "--format", "csv"]) == 0
     assert capsys.readouterr().out.split() == ["reason,n", "duplicate_date,2", "non_positive,1"]
+    # the failed series leaves a catalog entry without data: a failing check; tolerate none -> failed run
+    assert main(["--db", str(db), "run", "--profile", str(profile), "--max-failed-checks", "0"]) == 1
+    assert "more than 0 failed checks" in capsys.readouterr().out
 
 
 def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path) -> None:
