@@ -44,7 +44,7 @@ def daily_returns(data_dir: Path, n_series: int) -> pd.DataFrame:
         legs[sid] = bases.get("bond_return_from_yield", next(iter(bases.values()))).loc["2008-01-01":] * 100
         if len(legs) == n_series:
             break
-    return pd.concat(legs, axis=1)
+    return pd.concat(legs, axis=1, sort=True)
 
 
 def main() -> None:

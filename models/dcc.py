@@ -31,8 +31,10 @@ import numpy as np
 import pandas as pd
 import scipy.linalg
 from arch import arch_model
-from scipy import optimize, signal, special, stats
+from scipy import optimize, signal, special
 from threadpoolctl import threadpool_limits
+
+from transforms.correlation import correlation_t_test
 
 Model = Literal["dcc", "adcc"]
 Dist = Literal["normal", "t"]
@@ -731,12 +733,7 @@ def corr_significance(corr: np.ndarray, n_eff: float | np.ndarray) -> tuple[np.n
         raise ValueError("n_eff must exceed 2")
     if np.any(~(np.abs(r) <= 1.0)):
         raise ValueError("correlations must lie in [-1, 1]")
-    df = n - 2.0
-    one_m = 1.0 - r * r
-    with np.errstate(divide="ignore"):
-        t = np.where(one_m > 0.0, r * np.sqrt(df / np.where(one_m > 0.0, one_m, 1.0)), np.copysign(np.inf, r))
-    return t, 2.0 * stats.t.sf(np.abs(t), df)
-
+    return correlation_t_test(r, n)
 
 def simulate_dcc(
     n_obs: int,

@@ -24,6 +24,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
+from transforms.returns import par_bond_risk
+
 REBALANCING_COLUMNS = [
     "scenario",
     "obs_date",
@@ -66,14 +68,6 @@ def rebalancing_flow(
     if not 0.0 <= execution <= 1.0:
         raise ValueError(f"execution must lie in [0, 1], got {execution}")
     return execution * aum_usd_bn * equity_weight * (1.0 - equity_weight) * (equity_return - bond_return)
-
-
-def par_bond_modified_duration(yield_pct: float, maturity_years: float, coupons_per_year: int = 2) -> float:
-    """Modified duration (years) of a par bond: ``(1 − (1 + y/f)^(−f·n)) / y``."""
-    y = yield_pct / 100.0
-    if y <= 0.0:
-        return float(maturity_years)
-    return float((1.0 - (1.0 + y / coupons_per_year) ** (-coupons_per_year * maturity_years)) / y)
 
 
 def _supply_per_period(
@@ -211,7 +205,7 @@ class RebalancingScenario:
             raise ValueError(f"scenario {self.name!r}: give bond_return_ann or bond_yield_pct")
         duration = self.bond_duration_years
         if duration is None:
-            duration = par_bond_modified_duration(self.bond_yield_pct, self.bond_maturity_years)
+            duration = float(par_bond_risk(np.array([self.bond_yield_pct]), self.bond_maturity_years)[0][0])
         yield_fall = self.cuts * self.cut_size_bp / 10_000.0 * self.pass_through
         return self.bond_yield_pct / 100.0 + duration * yield_fall
 

@@ -2,7 +2,6 @@
 from pathlib import Path
 
 import duckdb
-import pytest
 from support import run_plain
 
 from sources.catalog import load_profile

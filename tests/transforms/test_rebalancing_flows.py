@@ -7,10 +7,10 @@ import numpy as np
 import pandas as pd
 import pytest
 
+from transforms.returns import par_bond_risk
 from transforms.rebalancing import (
     REBALANCING_COLUMNS,
     RebalancingScenario,
-    par_bond_modified_duration,
     rebalancing_flow,
     rebalancing_history,
     rebalancing_scenario,
@@ -84,7 +84,7 @@ def test_scenario_from_config() -> None:
     }
     df = rebalancing_scenario(cfg)
     assert len(df) == 12 and list(df.columns) == REBALANCING_COLUMNS
-    d = par_bond_modified_duration(4.21, 10)
+    d = par_bond_risk(np.array([4.21]), 10)[0][0]
     assert d == pytest.approx(8.09, abs=0.02)
     r_b = 0.0421 + d * 0.005
     assert df["bond_return"].iloc[0] == pytest.approx((1 + r_b) ** (1 / 12) - 1)
@@ -108,7 +108,7 @@ def test_ten_trillion_6040_history_2021_2025() -> None:
     spx = _month_end_last(DATA / "equity" / "GSPC.csv", "close")
     y10 = _month_end_last(DATA / "fred_daily" / "DGS10.csv", "DGS10")
     prev = y10.shift(1)
-    duration = prev.map(lambda y: par_bond_modified_duration(y, 10))
+    duration = pd.Series(par_bond_risk(prev.fillna(0.0).to_numpy(), 10)[0], index=prev.index)
     bond = prev / 1200 - duration * y10.diff() / 100
     h = rebalancing_history(spx.pct_change()["2021":"2025"], bond["2021":"2025"])
     assert len(h) == 60
