@@ -116,9 +116,9 @@ def test_estimate_params_recovers_simulation_inputs() -> None:
     idx = pd.date_range("1900-01-31", periods=n, freq="ME")
     est = estimate_params(pd.Series(draws[:, 0], idx), pd.Series(draws[:, 1], idx))
     assert est.rho == pytest.approx(rho, abs=0.02)
-    assert est.params.equity_vol_ann == pytest.approx(0.16, rel=0.02)
-    assert est.params.bond_vol_ann == pytest.approx(0.05, rel=0.02)
-    assert est.params.equity_mean_ann == pytest.approx(0.08, abs=0.01)
+    assert est.params.equity_vol_ann == pytest.approx(truth.equity_vol_ann, rel=0.02)
+    assert est.params.bond_vol_ann == pytest.approx(truth.bond_vol_ann, rel=0.02)
+    assert est.params.equity_mean_ann == pytest.approx(truth.equity_mean_ann, abs=0.01)
     assert est.n_periods == n
 
 
