@@ -55,8 +55,13 @@ def parse_acm_table(table: pd.DataFrame) -> pd.DataFrame:
 
 
 def parse_acm_csv(text: str) -> pd.DataFrame:
-    """Parse the CSV export of the ACM workbook (see ``parse_acm_table``)."""
-    return parse_acm_table(read_csv_table(text))
+    """Parse the CSV export of the ACM workbook (see ``parse_acm_table``); text that is not
+    CSV raises ``SourceError``."""
+    try:
+        table = read_csv_table(text)
+    except ValueError as exc:  # pandas' ParserError and EmptyDataError
+        raise SourceError(f"ACM CSV does not parse: {exc}") from None
+    return parse_acm_table(table)
 
 
 def parse_acm_xls(data: bytes, sheet: Sheet = "ACM Monthly") -> pd.DataFrame:

@@ -62,24 +62,43 @@ class Source(Protocol):
 
 
 def observations(
-    obs_date: Any, value: Any, raw_value: Any = None, vintage: Any = None
+    obs_date: Any, value: Any, raw_value: Any = None, vintage: Any = None, *, date_format: str | None = None
 ) -> pd.DataFrame:
     """Build a frame in the protocol's shape: dates normalised, values coerced to float.
 
     ``raw_value`` defaults to the text of ``value``; a value that does not parse becomes NaN
-    and the loader rejects it with its raw text.
+    and the loader rejects it with its raw text. A date (or a given vintage) that does not
+    parse never fails the series: the row keeps ``obs_date`` NaT, for the loader's
+    ``bad_date`` reject, and its ``raw_value`` becomes ``obs_date=<text>; value=<text>``
+    (plus ``; vintage=<text>`` when the vintage is the bad part), so the reject says what
+    arrived. ``date_format`` is a ``strptime`` format for date and vintage text (default:
+    inferred by pandas).
     """
-    dates = pd.to_datetime(pd.Series(obs_date, dtype="object").reset_index(drop=True)).dt.normalize()
-    raw = pd.Series(value if raw_value is None else raw_value, dtype="object").reset_index(drop=True)
+    date_in = pd.Series(obs_date, dtype="object").reset_index(drop=True)
+    dates = pd.to_datetime(date_in, format=date_format, errors="coerce").dt.normalize()
+    raw = pd.Series(value if raw_value is None else raw_value, dtype="object").reset_index(drop=True).astype(str)
     numeric = pd.to_numeric(pd.Series(value, dtype="object").reset_index(drop=True), errors="coerce")
+    bad_date = dates.isna() & date_in.notna()
+    bad_vintage = pd.Series(False, index=dates.index)
+    if vintage is None:
+        vintages = pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]")
+    else:
+        vintage_in = pd.Series(vintage, dtype="object").reset_index(drop=True)
+        vintages = pd.to_datetime(vintage_in, format=date_format, errors="coerce")
+        bad_vintage = vintages.isna() & vintage_in.notna()
+    bad = bad_date | bad_vintage
+    if bad.any():
+        note = "obs_date=" + date_in[bad].astype(str).fillna("") + "; value=" + raw[bad].fillna("")
+        if bad_vintage.any():
+            note = note.mask(bad_vintage[bad], note + "; vintage=" + vintage_in[bad].astype(str).fillna(""))
+        raw = raw.mask(bad, note)
+        dates = dates.mask(bad)
     frame = pd.DataFrame(
         {
             "obs_date": dates,
             "value": numeric.astype(float),
-            "raw_value": raw.astype(str),
-            "vintage": pd.to_datetime(pd.Series(vintage, dtype="object")).reset_index(drop=True)
-            if vintage is not None
-            else pd.Series(pd.NaT, index=dates.index, dtype="datetime64[ns]"),
+            "raw_value": raw,
+            "vintage": vintages,
         }
     )
     return frame[OBS_COLUMNS]

@@ -35,6 +35,7 @@ FREDGRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
 REALTIME_ALL = ("1776-07-04", "9999-12-31")
 _PAGE_LIMIT = 100_000
 _MISSING = {".", ""}
+_JSON_FIELDS = ["date", "value", "realtime_start", "realtime_end"]
 
 
 def resolve_api_key() -> str | None:
@@ -62,26 +63,53 @@ def parse_observations_json(payload: str | bytes | dict[str, Any], *, keep_missi
 
     ``'.'`` values are dropped unless ``keep_missing`` (ALFRED tombstones: the observation
     did not exist in that vintage), which keeps them with value NaN. ``vintage`` is the row's
-    ``realtime_start`` when ``with_vintage``, else NaT.
+    ``realtime_start`` when ``with_vintage``, else NaT. Fields are read as text: a row whose
+    date or vintage is not ``YYYY-MM-DD`` keeps obs_date NaT (the loader rejects it as
+    ``bad_date``), one without a number keeps value NaN (``unparseable``). A payload that is not
+    an object with a list of observation objects raises ``SourceError``.
     """
-    doc = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    doc = _load_json(payload)
+    if not isinstance(doc, dict):
+        raise SourceError(f"FRED: payload is not a FRED observations object (got {type(doc).__name__})")
     if "observations" not in doc:
         raise SourceError(f"FRED payload has no observations: {str(doc.get('error_message', doc))[:200]}")
-    rows = pd.DataFrame(doc["observations"], columns=["date", "value", "realtime_start", "realtime_end"])
+    listed = doc["observations"]
+    if not isinstance(listed, list) or (listed and not isinstance(listed[0], dict)):
+        raise SourceError(f"FRED: 'observations' is not a list of objects: {str(listed)[:200]}")
+    try:
+        rows = pd.DataFrame(listed, columns=_JSON_FIELDS)
+    except (TypeError, ValueError):  # a non-object entry after the first
+        raise SourceError(f"FRED: 'observations' is not a list of objects: {str(listed)[:200]}") from None
+    text = rows.astype("string")
     if not keep_missing:
-        rows = rows[~rows["value"].str.strip().isin(_MISSING)]
+        text = text[~text["value"].str.strip().isin(_MISSING).to_numpy(dtype=bool, na_value=False)]
     frame = observations(
-        rows["date"].to_numpy(),
-        rows["value"].to_numpy(),
-        vintage=rows["realtime_start"].to_numpy() if with_vintage else None,
+        text["date"].to_numpy(dtype=object, na_value=None),
+        text["value"].to_numpy(dtype=object, na_value=None),
+        vintage=text["realtime_start"].to_numpy(dtype=object, na_value=None) if with_vintage else None,
+        date_format="%Y-%m-%d",
     )
     return frame.sort_values(["obs_date", "vintage"], kind="stable").reset_index(drop=True)
+
+
+def _load_json(payload: str | bytes | dict[str, Any]) -> Any:
+    """The decoded document of a JSON body (a dict passes through)."""
+    if not isinstance(payload, (str, bytes)):
+        return payload
+    try:
+        return json.loads(payload)
+    except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+        raise SourceError(f"FRED: payload is not JSON ({exc})") from None
 
 
 def parse_fredgraph_csv(text: str) -> pd.DataFrame:
     """Parse a keyless ``fredgraph.csv`` download (``observation_date,ID`` or legacy ``DATE,ID``;
     missing values empty or ``'.'``) into protocol observations."""
-    table = read_csv_table(text)
+    try:
+        table = read_csv_table(text)
+    except ValueError as exc:  # pandas' ParserError and EmptyDataError
+        first = text.partition("\n")[0][:80] if isinstance(text, str) else ""
+        raise SourceError(f"fredgraph CSV (header {first!r}) does not parse: {exc}") from None
     if table.shape[1] != 2:
         raise SourceError(f"fredgraph CSV has columns {list(table.columns)}, expected date and one series")
     return extract_series(table, {}, where=f"fredgraph {table.columns[1]}")

@@ -109,6 +109,8 @@ _FLAGS = {
 _TERM_PART = re.compile(r"(\d+)-(Year|Month|Week|Day)", re.IGNORECASE)
 _YEARS_PER = {"year": 1.0, "month": 1 / 12, "week": 1 / 52, "day": 1 / 365}
 _NULL = {"", "null", "None", "NaN"}
+#: Fiscal Data fields without which a page is not an auctions page.
+_API_REQUIRED = ("auction_date", "cusip", "security_type")
 
 
 def term_years(term: str) -> float:
@@ -125,7 +127,7 @@ def _normalise(raw: pd.DataFrame, source: int) -> pd.DataFrame:
     def field(name: str) -> pd.Series:
         key = _FIELDS[name][source]
         col = raw[key] if key in raw.columns else pd.Series("", index=raw.index)
-        col = col.astype(str).str.strip()
+        col = col.astype(str).fillna("").str.strip()
         return col.where(~col.isin(_NULL), "")
 
     out = pd.DataFrame(index=raw.index)
@@ -133,7 +135,7 @@ def _normalise(raw: pd.DataFrame, source: int) -> pd.DataFrame:
         out[name] = pd.to_datetime(field(name).str.slice(0, 10), format="%Y-%m-%d", errors="coerce")
     out["cusip"] = field("cusip")
     base_key = "security_type" if source == 0 else "securityType"
-    security_type = raw[base_key].astype(str).str.strip().str.title()
+    security_type = raw[base_key].astype(str).fillna("").str.strip().str.title()
     for label, keys in _FLAGS.items():
         key = keys[source]
         if key in raw.columns:
@@ -154,24 +156,53 @@ def _normalise(raw: pd.DataFrame, source: int) -> pd.DataFrame:
 
 
 def parse_auctions_json(payload: str | bytes | dict[str, Any]) -> pd.DataFrame:
-    """Parse one Fiscal Data ``auctions_query`` page (``{data, meta, links}``) into the table."""
-    doc = json.loads(payload) if isinstance(payload, (str, bytes)) else payload
+    """Parse one Fiscal Data ``auctions_query`` page (``{data, meta, links}``) into the table.
+
+    Raises ``SourceError`` when the payload is not JSON, not an object, its ``data`` is not a
+    list of objects, or a field every auction needs (``_API_REQUIRED``) is absent from the page.
+    """
+    if isinstance(payload, (str, bytes)):
+        try:
+            doc = json.loads(payload)
+        except ValueError as exc:  # JSONDecodeError and UnicodeDecodeError
+            raise SourceError(f"Fiscal Data auctions: payload is not JSON ({exc})") from None
+    else:
+        doc = payload
+    if not isinstance(doc, dict):
+        raise SourceError(f"Fiscal Data auctions: payload is not an object (got {type(doc).__name__})")
     if "data" not in doc:
         raise SourceError(f"Fiscal Data payload has no 'data': {str(doc)[:200]}")
-    raw = pd.DataFrame(doc["data"], dtype=str)
+    data = doc["data"]
+    if not isinstance(data, list) or (data and not isinstance(data[0], dict)):
+        raise SourceError(f"Fiscal Data auctions: 'data' is not a list of objects: {str(data)[:200]}")
+    try:
+        raw = pd.DataFrame(data, dtype=str)
+    except (TypeError, ValueError):  # a non-object entry after the first
+        raise SourceError(f"Fiscal Data auctions: 'data' is not a list of objects: {str(data)[:200]}") from None
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in AUCTION_COLUMNS})
+    missing = [f for f in _API_REQUIRED if f not in raw.columns]
+    if missing:
+        raise SourceError(f"Fiscal Data auctions: records lack required fields {missing} "
+                          f"(fields: {list(raw.columns)[:8]})")
     return _normalise(raw, 0)
 
 
 def parse_treasurydirect_csv(path_or_bytes: str | Path | bytes) -> pd.DataFrame:
     """Parse a TreasuryDirect securities CSV (UTF-16 with ``#TYPE`` line) into the table,
-    oldest auction first."""
+    oldest auction first. Bytes that do not decode or parse as that export raise ``SourceError``."""
+    what = "TreasuryDirect CSV" if isinstance(path_or_bytes, bytes) else f"TreasuryDirect CSV {path_or_bytes}"
     data = path_or_bytes if isinstance(path_or_bytes, bytes) else Path(path_or_bytes).read_bytes()
-    text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    try:
+        text = data.decode("utf-16") if data[:2] in (b"\xff\xfe", b"\xfe\xff") else data.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise SourceError(f"{what}: not UTF-16 (with BOM) or UTF-8 text: {exc}") from None
     lines = text.splitlines()
     skip = 1 if lines and lines[0].startswith("#TYPE") else 0
-    raw = pd.read_csv(io.StringIO("\n".join(lines[skip:])), dtype=str, keep_default_na=False)
+    try:
+        raw = pd.read_csv(io.StringIO("\n".join(lines[skip:])), dtype=str, keep_default_na=False)
+    except ValueError as exc:  # pandas' ParserError and EmptyDataError
+        raise SourceError(f"{what}: does not parse as CSV: {exc}") from None
     if "securityType" not in raw.columns:
         raise SourceError(f"not a TreasuryDirect securities export (columns: {list(raw.columns)[:6]}...)")
     return _normalise(raw, 1)

@@ -7,6 +7,8 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
+from prefect.client.orchestration import get_client
+from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
 from flows import pipeline
 from flows.cli import main
@@ -66,6 +68,10 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
     assert "down_idx" in out.out and "partial" in out.out
     assert [m["status"] for m in Hook.received] == ["partial"]
     assert "down_idx" in Hook.received[0]["text"]
+    assert (db.parent / "report.html").stat().st_size > 10_000
+    with get_client(sync_client=True) as client:
+        artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["seesaw-report"])))
+    assert artifacts and artifacts[0].data.startswith("# seesaw partial") and "report.html" in artifacts[0].data
     assert main(["--db", str(db), "query", "select series_id, count(*) as n from core.observations group by 1 order by 1",
                  "--format", "csv"]) == 0
     counts = capsys.readouterr().out.split()
@@ -76,6 +82,13 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
     # the failed series leaves a catalog entry without data: a failing check; tolerate none -> failed run
     assert main(["--db", str(db), "run", "--profile", str(profile), "--max-failed-checks", "0"]) == 1
     assert "more than 0 failed checks" in capsys.readouterr().out
+
+
+def test_markdown_table_for_the_artifact() -> None:
+    from flows.prefect_flows import markdown_table
+
+    assert markdown_table(pd.DataFrame({"market": ["US"], "corr": [0.25]})) == "| market | corr |\n|---|---|\n| US | 0.25 |"
+    assert markdown_table(pd.DataFrame()) == "_no rows_"
 
 
 def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path) -> None:
