@@ -124,8 +124,12 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     return _report_run(summary, db)
 
 
+class QueryRefused(ValueError):
+    """``seesaw query`` was given a statement that could change something."""
+
+
 def run_query(db: Path, sql: str) -> pd.DataFrame:
-    """Run read-only SQL against the warehouse; a write statement raises ``PermissionError``."""
+    """Run read-only SQL against the warehouse; a write statement raises ``QueryRefused``."""
     with connect_for_reading(db) as con:
         try:
             statements = con.extract_statements(sql)
@@ -134,7 +138,7 @@ def run_query(db: Path, sql: str) -> pd.DataFrame:
         kinds = {s.type.name for s in statements}
         if not statements or not kinds <= READ_STATEMENTS:
             writes = ", ".join(sorted(kinds - READ_STATEMENTS)) or "nothing"
-            raise PermissionError(
+            raise QueryRefused(
                 f"seesaw query is read-only: refused a {writes} statement; nothing was changed. "
                 "Data changes go through `seesaw run` / `seesaw backfill`."
             )
@@ -148,9 +152,6 @@ def cmd_query(args: argparse.Namespace) -> int:
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
         frame = run_query(db_path(args.db), sql)
-    except PermissionError as exc:
-        print(f"error: {exc}", file=sys.stderr)
-        return 1
     except (ValueError, duckdb.Error) as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1

@@ -216,7 +216,10 @@ class FredSource:
             what = f"FRED observations {params['series_id']}"
             doc = self._decode(self._get(f"{self._api_url}/series/observations", params, what), what)
             frames.append(parse_observations_json(doc, keep_missing=keep_missing, with_vintage=realtime is not None))
-            count, page = int(doc.get("count", 0)), len(doc["observations"])
+            try:
+                count, page = int(doc.get("count", 0)), len(doc["observations"])
+            except (TypeError, ValueError):
+                raise SourceError(f"{what}: 'count' {doc.get('count')!r} is not a number") from None
             offset += page
             if page == 0 or offset >= count:
                 break

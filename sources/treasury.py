@@ -237,7 +237,11 @@ def fetch_auctions(start: date, end: date, *, url: str = FISCALDATA_URL,
         except ValueError:
             raise SourceError(f"{what}: response is not JSON") from None
         pages.append(parse_auctions_json(doc))
-        total_pages = int(doc.get("meta", {}).get("total-pages", 1) or 1)
+        meta = doc.get("meta")
+        try:
+            total_pages = int((meta.get("total-pages", 1) if isinstance(meta, dict) else 1) or 1)
+        except (TypeError, ValueError):
+            raise SourceError(f"{what}: meta 'total-pages' {meta.get('total-pages')!r} is not a number") from None
         number += 1
     table = pd.concat(pages, ignore_index=True)
     if table.empty:
