@@ -33,7 +33,8 @@ def timed_run(db: Path, prefect_home: Path) -> float:
 
 
 def bulk_load_rate(db: Path, rows: int = 2_000_000) -> float:
-    """Rows per second of one series load (validation excluded): stage, diff, raw + core insert."""
+    """Rows per second of one new 2M-row series (validation excluded): stage, diff, insert into
+    raw and core (each row is written twice), commit, checkpoint."""
     dates = pd.date_range("1700-01-01", periods=rows, freq="D")
     valid = pd.DataFrame({"obs_date": dates, "value": np.random.default_rng(0).normal(100, 1, rows),
                           "vintage": pd.Series(pd.NaT, index=range(rows), dtype="datetime64[ns]")})
@@ -60,7 +61,8 @@ def main() -> None:
     for name, value, target, ok in (
         ("cold run, sample profile (s)", cold, "<= 60", cold <= 60),
         ("warm rerun, sample profile (s)", warm, "<= 30", warm <= 30),
-        ("bulk load (rows/s)", rate, ">= 1,000,000", rate >= 1_000_000),
+        ("bulk load (series rows/s)", rate, ">= 1,000,000", rate >= 1_000_000),
+        ("  = row writes/s (raw + core)", 2 * rate, "", True),
     ):
         print(f"{name:34} {value:12,.1f} {target:>12}  {'yes' if ok else 'NO'}")
     print(f"(measured {date.today()}, {os.cpu_count()} cores)")

@@ -39,7 +39,10 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     delay_s = 0.05
     while True:
         try:
-            return duckdb.connect(str(path), read_only=read_only)
+            con = duckdb.connect(str(path), read_only=read_only)
+            # No progress bar: it would draw on the terminal of whoever runs a long query.
+            con.execute("set enable_progress_bar = false")
+            return con
         except duckdb.IOException as exc:
             text = str(exc)
             if "lock" not in text.lower():
