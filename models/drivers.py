@@ -91,7 +91,9 @@ def macro_drivers(
     rets = pd.concat({"s": stock_ret, "b": bond_ret}, axis=1, sort=True)
     rets = rets.groupby(pd.DatetimeIndex(rets.index).to_period("M")).last()
     rets.index = rets.index.to_timestamp(how="end").floor("D")
-    macro = pd.concat({"p": infl, "g": growth}, axis=1, sort=True)
+    # China publishes January and February industrial production together, so January is
+    # missing every year; carry a value over at most two missing months so windows stay full.
+    macro = pd.concat({"p": infl, "g": growth}, axis=1, sort=True).ffill(limit=2)
     w_unc, w_xy, w_sb = windows.uncertainty_months, windows.xy_corr_months, windows.stock_bond_corr_months
     out = pd.DataFrame(
         {
