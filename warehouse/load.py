@@ -188,20 +188,23 @@ def load_series(
     return result
 
 
+_NO_REJECTS = pd.DataFrame(columns=["obs_date", "raw_value", "reason"])
+
+
 def record_failure(
     con: duckdb.DuckDBPyConnection, *, run_id: str, series_id: str, error: str,
     requested_start: date | None, requested_end: date | None, now: datetime,
 ) -> LoadResult:
     """Record a series whose fetch failed (nothing is written but the ``ops.loads`` row)."""
     result = LoadResult(series_id, 0, 0, 0, 0, None, None, "failed", error)
-    _record(con, run_id, result, requested_start, requested_end, pd.DataFrame(columns=["obs_date", "raw_value", "reason"]), now)
+    record_result(con, run_id, result, requested_start, requested_end, now)
     return result
 
 
 def record_result(con: duckdb.DuckDBPyConnection, run_id: str, result: LoadResult,
                   requested_start: date | None, requested_end: date | None, now: datetime) -> None:
-    """Write the ``ops.loads`` row of a load done elsewhere (e.g. the auctions table)."""
-    _record(con, run_id, result, requested_start, requested_end, pd.DataFrame(columns=["obs_date", "raw_value", "reason"]), now)
+    """Write the ``ops.loads`` row of a load without rejects (a failed fetch, the auctions table)."""
+    _record(con, run_id, result, requested_start, requested_end, _NO_REJECTS, now)
 
 
 def _record(
