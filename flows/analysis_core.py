@@ -40,7 +40,7 @@ class Context:
     model_fits: pd.DataFrame = field(default_factory=pd.DataFrame)  # results.model_fits (latest per key)
     refit: bool = False            # force model refits (backfill)
     map: Mapper = serial_map       # fan-out of independent work (Prefect tasks on threads or Dask)
-    outputs: dict[str, pd.DataFrame] = field(default_factory=dict)  # earlier steps' frames by table
+    outputs: dict[str, pd.DataFrame] = field(default_factory=dict)  # frames later steps reuse (MOVE, auctions)
     _by_id: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def has(self, *series_ids: str) -> bool:

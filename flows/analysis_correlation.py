@@ -55,8 +55,7 @@ def returns_step(ctx: Context) -> list[Output]:
                 rows.append(pd.DataFrame({"series_id": sid, "freq": pair["freq"], "obs_date": ret.index.date,
                                           "ret": ret.to_numpy(), "basis": basis}))
     frame = pd.concat(rows, ignore_index=True).sort_values(["series_id", "freq", "basis", "obs_date"])
-    ctx.outputs["returns"] = frame.reset_index(drop=True)
-    return [Output("returns", ctx.outputs["returns"])]
+    return [Output("returns", frame.reset_index(drop=True))]
 
 
 def _pair_rolling(job: tuple[dict, pd.Series, pd.Series]) -> pd.DataFrame:
@@ -75,7 +74,6 @@ def rolling_correlations_step(ctx: Context) -> list[Output]:
     """Rolling stock–bond correlations (bond-return basis) for each pair and window."""
     jobs = [(pair, *pair_returns(ctx, pair)) for pair in _available_pairs(ctx)]
     frame = pd.concat(ctx.map(_pair_rolling, jobs), ignore_index=True)
-    ctx.outputs["correlations"] = frame
     return [Output("correlations", frame, {"method": "rolling"})]
 
 

@@ -47,7 +47,6 @@ def term_premia_step(ctx: Context) -> list[Output]:
         raise MissingInputs(f"needs series {'; '.join(missing)}")
     frame = pd.concat(parts, ignore_index=True)
     frame["obs_date"] = pd.to_datetime(frame["obs_date"]).dt.date
-    ctx.outputs["term_premia"] = frame
     return [Output("term_premia", frame)]
 
 
