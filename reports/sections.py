@@ -423,7 +423,9 @@ def erp_model(r: Reader) -> Section:
         return missing(sid, title, "ERP model results",
                        r.reason(["erp"], "needs a P/E series (us_spx_pe or Shiller's us_spx_shiller earnings), "
                                          "us_10y and us_pmi"))
-    last = erp.dropna(subset=["erp_pct"]).iloc[-1]
+    # The reading needs a PMI: use the latest month that has one (PMI files can end early).
+    with_pmi = erp.dropna(subset=["erp_pct", "erp_fitted_pct"])
+    last = (with_pmi if len(with_pmi) else erp.dropna(subset=["erp_pct"])).iloc[-1]
     with charts.chart_style():
         fig, axes = charts.figure(2, height=2.5, sharex=True)
         charts.lines(axes[0], [("ERP (earnings yield − 10y)", erp["obs_date"], erp["erp_pct"]),
