@@ -7,7 +7,9 @@ from __future__ import annotations
 
 import itertools
 import os
+import pickle
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -47,6 +49,14 @@ def daily_returns(data_dir: Path, n_series: int) -> pd.DataFrame:
     return pd.concat(legs, axis=1, sort=True)
 
 
+@flow(name="bench-scaleout")
+def fit_all(jobs_file: str) -> list:
+    """Fit every pair. The jobs travel as a file path: a script's flow is pickled by value with
+    every task sent to Dask, so it must not reference the data through globals or parameters."""
+    jobs = pickle.loads(Path(jobs_file).read_bytes())
+    return [(r.params["a"], r.params["b"]) for r, _, _ in task_map(_fit_or_extend, jobs)]
+
+
 def main() -> None:
     data_dir = Path(sys.argv[1]) if len(sys.argv) > 1 else Path(__file__).resolve().parents[2] / "shared" / "data"
     n_series = int(sys.argv[2]) if len(sys.argv) > 2 else 20
@@ -57,14 +67,13 @@ def main() -> None:
         jobs.append(({"model": "dcc", "dist": "normal"}, pair, None))
     print(f"{len(jobs)} pair DCC fits over {returns.shape[1]} series, ~{len(returns)} days each")
     timings, outputs = {}, {}
-    for runner in ("thread", "dask"):
-        @flow(task_runner=make_task_runner(runner), name=f"bench-{runner}")
-        def fit_all() -> list:
-            return [(r.params["a"], r.params["b"]) for r, _, _ in task_map(_fit_or_extend, jobs)]
-
-        started = time.perf_counter()
-        outputs[runner] = fit_all()
-        timings[runner] = time.perf_counter() - started
+    with tempfile.TemporaryDirectory() as tmp:
+        jobs_file = Path(tmp) / "jobs.pkl"
+        jobs_file.write_bytes(pickle.dumps(jobs))
+        for runner in ("thread", "dask"):
+            started = time.perf_counter()
+            outputs[runner] = fit_all.with_options(task_runner=make_task_runner(runner))(str(jobs_file))
+            timings[runner] = time.perf_counter() - started
     identical = outputs["thread"] == outputs["dask"]
     print(f"{'runner':10} {'wall s':>8}")
     for runner, seconds in timings.items():

@@ -112,3 +112,16 @@ def clip_range(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.
     if end is not None:
         mask &= frame["obs_date"] <= pd.Timestamp(end)
     return frame.loc[mask].reset_index(drop=True)
+
+
+def json_records(doc: Any, key: str, what: str) -> list[dict]:
+    """The list of objects under ``doc[key]``; ``SourceError`` when the payload has any other
+    shape (not an object, no ``key``, not a list of objects)."""
+    if not isinstance(doc, dict):
+        raise SourceError(f"{what}: payload is not an object (got {type(doc).__name__})")
+    if key not in doc:
+        raise SourceError(f"{what}: payload has no {key!r}: {str(doc.get('error_message', doc))[:200]}")
+    listed = doc[key]
+    if not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed):
+        raise SourceError(f"{what}: {key!r} is not a list of objects: {str(listed)[:200]}")
+    return listed

@@ -24,7 +24,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, clip_range, observations
+from sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, clip_range, json_records, observations
 from sources.files import extract_series, read_csv_table
 from sources.http import http_get, with_retries
 
@@ -69,17 +69,8 @@ def parse_observations_json(payload: str | bytes | dict[str, Any], *, keep_missi
     an object with a list of observation objects raises ``SourceError``.
     """
     doc = _load_json(payload)
-    if not isinstance(doc, dict):
-        raise SourceError(f"FRED: payload is not a FRED observations object (got {type(doc).__name__})")
-    if "observations" not in doc:
-        raise SourceError(f"FRED payload has no observations: {str(doc.get('error_message', doc))[:200]}")
-    listed = doc["observations"]
-    if not isinstance(listed, list) or (listed and not isinstance(listed[0], dict)):
-        raise SourceError(f"FRED: 'observations' is not a list of objects: {str(listed)[:200]}")
-    try:
-        rows = pd.DataFrame(listed, columns=_JSON_FIELDS)
-    except (TypeError, ValueError):  # a non-object entry after the first
-        raise SourceError(f"FRED: 'observations' is not a list of objects: {str(listed)[:200]}") from None
+    listed = json_records(doc, "observations", "FRED observations")
+    rows = pd.DataFrame(listed, columns=_JSON_FIELDS)
     text = rows.astype("string")
     if not keep_missing:
         text = text[~text["value"].str.strip().isin(_MISSING).to_numpy(dtype=bool, na_value=False)]

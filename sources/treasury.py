@@ -55,7 +55,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from sources.base import EmptyResponse, SourceError
+from sources.base import EmptyResponse, SourceError, json_records
 from sources.http import http_get, with_retries
 
 FISCALDATA_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/od/auctions_query"
@@ -168,17 +168,7 @@ def parse_auctions_json(payload: str | bytes | dict[str, Any]) -> pd.DataFrame:
             raise SourceError(f"Fiscal Data auctions: payload is not JSON ({exc})") from None
     else:
         doc = payload
-    if not isinstance(doc, dict):
-        raise SourceError(f"Fiscal Data auctions: payload is not an object (got {type(doc).__name__})")
-    if "data" not in doc:
-        raise SourceError(f"Fiscal Data payload has no 'data': {str(doc)[:200]}")
-    data = doc["data"]
-    if not isinstance(data, list) or (data and not isinstance(data[0], dict)):
-        raise SourceError(f"Fiscal Data auctions: 'data' is not a list of objects: {str(data)[:200]}")
-    try:
-        raw = pd.DataFrame(data, dtype=str)
-    except (TypeError, ValueError):  # a non-object entry after the first
-        raise SourceError(f"Fiscal Data auctions: 'data' is not a list of objects: {str(data)[:200]}") from None
+    raw = pd.DataFrame(json_records(doc, "data", "Fiscal Data auctions"), dtype=str)
     if raw.empty:
         return pd.DataFrame({c: pd.Series(dtype=object) for c in AUCTION_COLUMNS})
     missing = [f for f in _API_REQUIRED if f not in raw.columns]
