@@ -17,6 +17,7 @@ import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.states import State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
+from threadpoolctl import threadpool_limits
 
 from flows import pipeline
 from sources.base import SourceError
@@ -58,9 +59,15 @@ def fan_out_task(fn: Callable[[Any], Any], item: Any) -> Any:
 
 
 def task_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
-    """Run ``fn`` over ``items`` as Prefect tasks on the flow's task runner (threads or Dask)."""
-    futures = [fan_out_task.submit(fn, item) for item in items]
-    return [future.result() for future in futures]
+    """Run ``fn`` over ``items`` as Prefect tasks on the flow's task runner (threads or Dask).
+
+    BLAS stays at one thread for the whole fan-out: the limit is process-wide, so a fit that
+    restored it on exit would change the arithmetic of fits still running in other threads
+    (and results must not depend on the runner; Dask workers use one thread too).
+    """
+    with threadpool_limits(limits=1):
+        futures = [fan_out_task.submit(fn, item) for item in items]
+        return [future.result() for future in futures]
 
 
 def make_task_runner(spec: str = "thread") -> TaskRunner:
