@@ -120,7 +120,7 @@ def json_records(doc: Any, key: str, what: str) -> list[dict]:
     if not isinstance(doc, dict):
         raise SourceError(f"{what}: payload is not an object (got {type(doc).__name__})")
     if key not in doc:
-        raise SourceError(f"{what}: payload has no {key!r}: {str(doc.get('error_message', doc))[:200]}")
+        raise SourceError(f"{what}: payload has no {key}: {str(doc.get('error_message', doc))[:200]}")
     listed = doc[key]
     if not isinstance(listed, list) or not all(isinstance(item, dict) for item in listed):
         raise SourceError(f"{what}: {key!r} is not a list of objects: {str(listed)[:200]}")
