@@ -244,20 +244,26 @@ def _last_profile(db: Path) -> str:
     return row[0]
 
 
+def serve_deployments(args: argparse.Namespace) -> list:
+    """The deployments ``seesaw serve`` runs: the scheduled nightly and an on-demand backfill."""
+    from prefect.schedules import Cron
+
+    from flows.prefect_flows import backfill, nightly
+
+    parameters = {"profile": args.profile, "db": str(db_path(args.db)), "data_dir": args.data_dir}
+    return [nightly.to_deployment(name="nightly", schedule=Cron(args.cron, timezone=args.timezone),
+                                  parameters=parameters),
+            backfill.to_deployment(name="backfill", parameters=parameters)]
+
+
 def cmd_serve(args: argparse.Namespace) -> int:
     """Run the nightly schedule in this long-lived process (no work pool needed)."""
     _prefect_env()
     from prefect import serve
 
-    from flows.prefect_flows import backfill, nightly
-
-    nightly_deployment = nightly.to_deployment(
-        name="nightly", cron=args.cron, timezone=args.timezone,
-        parameters={"profile": args.profile, "db": str(db_path(args.db)), "data_dir": args.data_dir})
-    backfill_deployment = backfill.to_deployment(
-        name="backfill", parameters={"profile": args.profile, "db": str(db_path(args.db)), "data_dir": args.data_dir})
+    deployments = serve_deployments(args)
     print(f"serving nightly ({args.cron}, {args.timezone}) and backfill; Ctrl-C to stop", file=sys.stderr)
-    serve(nightly_deployment, backfill_deployment)
+    serve(*deployments)
     return 0
 
 

@@ -30,3 +30,15 @@ def test_deployments_resolve_to_flows_with_valid_parameters_and_schedules() -> N
             assert cron.timezone == "America/New_York"
     nightly = next(d for d in doc["deployments"] if d["name"] == "nightly")
     assert nightly["schedules"][0]["cron"].endswith("1-5")  # weekdays
+
+
+def test_serve_builds_a_scheduled_nightly_and_an_on_demand_backfill(tmp_path: Path) -> None:
+    from flows.cli import build_parser, serve_deployments
+
+    args = build_parser().parse_args(["--db", str(tmp_path / "w.duckdb"), "serve", "--profile", "sample",
+                                      "--cron", "0 7 * * 1-5", "--timezone", "Asia/Shanghai"])
+    nightly, backfill = serve_deployments(args)
+    assert nightly.name == "nightly" and backfill.name == "backfill"
+    schedule = nightly.schedules[0].schedule
+    assert (schedule.cron, schedule.timezone) == ("0 7 * * 1-5", "Asia/Shanghai")
+    assert nightly.parameters["db"] == str(tmp_path / "w.duckdb") and not backfill.schedules
