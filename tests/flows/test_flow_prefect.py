@@ -91,7 +91,7 @@ def test_markdown_table_for_the_artifact() -> None:
     assert markdown_table(pd.DataFrame()) == "_no rows_"
 
 
-def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path) -> None:
+def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path, capsys) -> None:
     from flows.prefect_flows import backfill
 
     db = tmp_path / "w.duckdb"
@@ -99,7 +99,10 @@ def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path) -> None:
                      chunk_days=1000)
     assert first.status == "ok"
     assert sum(r.rows_inserted for r in first.loads) == 240
-    second = backfill(start=date(1990, 1, 1), end=date(1999, 12, 31), series=["us_aaa", "us_ff_mkt"], db=str(db))
-    assert sum(r.rows_inserted + r.rows_changed for r in second.loads) == 0
+    assert main(["--db", str(db), "backfill", "--start", "1990-01-01", "--end", "1999-12-31",
+                 "--series", "us_aaa,us_ff_mkt"]) == 0
+    out = capsys.readouterr()
+    assert "0 rows new, 0 revised" in out.out
+    assert "chunk 4/4" in out.err  # the first backfill's progress, one line per chunk
     with pytest.raises(ValueError, match="before start"):
         backfill(start=date(2000, 1, 1), end=date(1999, 1, 1), db=str(db))
