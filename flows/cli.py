@@ -15,7 +15,7 @@ import duckdb
 import pandas as pd
 
 from warehouse.db import WarehouseError, db_path
-from warehouse.lock import RunLockedError, describe_holder, lock_holder
+from warehouse.lock import lock_holder, locked_error
 from warehouse.read import headline
 from warehouse.snapshot import connect_for_reading
 
@@ -84,8 +84,7 @@ def _refuse_if_running(db: Path) -> None:
     """Refuse a second writer at once, before the slow Prefect import (the flow re-checks)."""
     holder = lock_holder(db)
     if holder is not None:
-        raise RunLockedError(describe_holder(db, holder) + "; try again later or read the published snapshot",
-                             holder)
+        raise locked_error(db, holder)
 
 
 def cmd_run(args: argparse.Namespace) -> int:

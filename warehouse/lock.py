@@ -74,6 +74,11 @@ def describe_holder(db: str | os.PathLike[str], holder: dict) -> str:
     return f"warehouse {db} is being written by pid {holder.get('pid', '?')}{where}{command} since {started}"
 
 
+def locked_error(db: str | os.PathLike[str], holder: dict) -> RunLockedError:
+    """The error a second writer gets: who holds the warehouse, and what to do instead."""
+    return RunLockedError(f"{describe_holder(db, holder)}; try again later or read the published snapshot", holder)
+
+
 def lock_holder(db: str | os.PathLike[str]) -> dict | None:
     """Information about the process holding the run lock, or None when no run holds it.
 
@@ -125,11 +130,7 @@ def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator
                 break
             except BlockingIOError:
                 if time.monotonic() >= deadline:
-                    holder = _read_info(fd)
-                    raise RunLockedError(
-                        f"{describe_holder(db, holder)}; try again later or read the published snapshot",
-                        holder,
-                    ) from None
+                    raise locked_error(db, _read_info(fd)) from None
                 time.sleep(0.02)
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command or _command_line(),
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(db)}

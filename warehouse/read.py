@@ -37,14 +37,6 @@ def observations(con: duckdb.DuckDBPyConnection, series_ids: list[str] | None = 
     return con.execute(sql, [as_of, as_of, as_of, *params]).df()
 
 
-def wide(long: pd.DataFrame) -> pd.DataFrame:
-    """Pivot a long (series_id, obs_date, value) frame to dates × series ids."""
-    frame = long.pivot(index="obs_date", columns="series_id", values="value")
-    frame.index = pd.to_datetime(frame.index)
-    frame.columns.name = None
-    return frame.sort_index()
-
-
 def catalog(con: duckdb.DuckDBPyConnection) -> pd.DataFrame:
     """The series catalog ordered by id."""
     return con.execute("select * from core.series order by series_id").df()

@@ -145,7 +145,6 @@ def test_erp_model_and_monte_carlo_rows(files_db: Path) -> None:
 def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path: Path) -> None:
     import pickle
 
-    from flows.analysis_correlation import leg_returns  # noqa: F401 - same returns as the step
     from models.dcc import dcc_correlations
 
     db = tmp_path / "w.duckdb"

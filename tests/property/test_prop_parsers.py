@@ -10,7 +10,6 @@ import tempfile
 from datetime import date, datetime, UTC
 from pathlib import Path
 
-import duckdb
 import numpy as np
 import pandas as pd
 import pytest
