@@ -32,9 +32,11 @@ test-slow: $(STAMP)
 bench: $(STAMP)
 	for script in bench/bench_*.py; do PREFECT_HOME=$(CURDIR)/.prefect $(BIN)/python $$script || exit 1; done
 
-# Regenerate constraints.txt from the current environment (after a deliberate upgrade).
+# Regenerate constraints.txt from the current environment (after a deliberate upgrade), then
+# check it still satisfies pyproject's ranges (e.g. SQLAlchemy 2.0.x, which Prefect's scheduler needs).
 lock: $(STAMP)
 	$(BIN)/python -m pip list --format=freeze --exclude-editable | grep -v -E "^(seesaw|pip)==" > constraints.txt
+	PREFECT_HOME=$(CURDIR)/.prefect-test $(BIN)/python -m pytest -q tests/packaging
 
 clean:
 	rm -rf $(VENV) .prefect .prefect-test warehouse/*.duckdb warehouse/*.wal
