@@ -19,7 +19,9 @@ security_type                   Bill, Note, Bond, TIPS, FRN or CMB (cash-managem
 security_term                   term of the security at this auction ('9-Year 11-Month')
 original_security_term          term when first issued ('10-Year'); equals security_term
                                 for new issues
-term_years                      original term in years (weeks/52, days/365, months/12)
+term_years                      term at this auction in years, from ``security_term`` (weeks/52,
+                                days/365, months/12): a 10-year note reopened as a 3-year counts
+                                as a 3-year, a '9-Year 11-Month' reopening as 9.92 years
 reopening                       True when the auction reopens an existing CUSIP
 interest_rate_pct               coupon (notes/bonds/TIPS); NaN for bills and FRNs
 high_yield_pct                  stop-out yield (notes/bonds/TIPS); NaN for bills
@@ -144,7 +146,9 @@ def _normalise(raw: pd.DataFrame, source: int) -> pd.DataFrame:
     out["security_term"] = field("security_term")
     original = field("original_security_term")
     out["original_security_term"] = original.where(original != "", out["security_term"])
-    out["term_years"] = out["original_security_term"].map(term_years).astype(float)
+    # The term that is auctioned is the remaining one: 912828TY6 (a 10-year note of 2012) was
+    # reopened on 2019-11-05 as the 3-year; its tail belongs beside the 3-year yield.
+    out["term_years"] = out["security_term"].map(term_years).astype(float)
     out["reopening"] = field("reopening").isin({"Yes", "Y"})
     for name in AUCTION_COLUMNS:
         if name in out.columns:

@@ -1,7 +1,9 @@
-"""Stress events (seed 001, METHODS §7): joint sell-offs, yield spikes, MOVE spikes, weak auctions.
+"""Stress events: joint sell-offs, yield spikes, MOVE spikes, weak auctions.
 
-Every move is scored as a z-score against the history of the same k-day move *before* that day
-(expanding by default, or a trailing window), so no event uses future data. Event rows follow
+The April 2025 episode these reproduce is described in Sinolink Securities macro, "US Treasuries
+are losing their safe-haven halo" (April 2025). Every move is scored as a z-score against the
+history of the same k-day move *before* that day (an expanding history for sell-offs and MOVE, a
+trailing year for yield spikes), so no event uses future data. Event rows follow
 ``results.events``: ``event_type, market, obs_date, window_days, score, detail``.
 
 Event types
@@ -11,7 +13,10 @@ Event types
 ``stock_bond_selloff`` (CN)
     CSI 300 down and CGB 10-year yield up together.
 ``yield_spike``
-    k-day 10-year yield rise whose z-score exceeds a threshold (k = 1, 5).
+    k-day 10-year yield rise whose z-score against the trailing year (252 trading days) exceeds a
+    threshold (k = 1, 5). The trailing baseline adapts to the volatility regime: an expanding one
+    is inflated for decades by a noisy early history (CGB 10y daily std 16–19 bp in 2002–05 vs
+    2–3 bp later) and then misses the 2013 cash crunch, the late-2016 rout and the 2020 sell-off.
 ``move_spike``
     MOVE at a new year-to-date high in the top of its 1-year range, or a one-day jump that is
     extreme vs the history of daily MOVE changes.
@@ -230,8 +235,8 @@ def yield_spike_events(
     windows: Sequence[int] = (1, 5),
     z_threshold: float = 2.5,
     direction: Literal["up", "down", "both"] = "up",
-    history: History = "expanding",
-    history_window: int = 756,
+    history: History = "rolling",
+    history_window: int = 252,
     min_history: int = 252,
 ) -> pd.DataFrame:
     """k-day yield changes (bp) whose z-score vs earlier k-day changes exceeds a threshold.
@@ -249,7 +254,8 @@ def yield_spike_events(
     direction : {'up', 'down', 'both'}
         Rises only (default), falls only, or both; the score is the signed z.
     history, history_window, min_history
-        z-score baseline, as in :func:`selloff_events`.
+        z-score baseline, as in :func:`selloff_events`; by default the trailing year of k-day
+        changes, so the scale follows the current volatility regime.
 
     Returns
     -------

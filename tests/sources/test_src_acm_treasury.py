@@ -99,7 +99,7 @@ def test_fiscaldata_cassette_bills() -> None:
     assert table["high_yield_pct"].isna().all() and table["high_rate_pct"].notna().all()
     row = table[(table["cusip"] == "912797SL2") & (table["auction_date"] == "2026-01-05")].iloc[0]
     assert row["high_rate_pct"] == 3.54 and row["bid_to_cover"] == 2.84 and row["offering_amt_usd_bn"] == 86.0
-    assert row["reopening"] and row["security_term"] == "13-Week" and row["term_years"] == 0.5
+    assert row["reopening"] and row["security_term"] == "13-Week" and row["term_years"] == 0.25
     # Treasury's bid-to-cover excludes SOMA from both sides.
     ratio = (table["total_tendered_usd_bn"] - table["soma_accepted_usd_bn"]) / (table["total_accepted_usd_bn"] - table["soma_accepted_usd_bn"])
     assert np.allclose(ratio, table["bid_to_cover"], atol=0.006)
@@ -143,7 +143,15 @@ def test_treasurydirect_csv_ten_year_of_may_2022_matches_results_xml() -> None:
         assert results["CUSIP"] == row["cusip"]
     reopened = table[(table["cusip"] == "91282CEP2") & table["reopening"]]
     assert reopened["security_term"].tolist() == ["9-Year 11-Month", "9-Year 10-Month"]
-    assert (reopened["term_years"] == 10.0).all()
+    assert reopened["term_years"].tolist() == pytest.approx([9 + 11 / 12, 9 + 10 / 12])
+
+
+@pytest.mark.skipif(not TD_CSV.is_file(), reason="../shared/data is absent")
+def test_a_reopening_is_measured_at_the_term_auctioned_not_the_original() -> None:
+    """912828TY6, a 10-year note of 2012, was reopened on 2019-11-05 as the 3-year note."""
+    table = parse_treasurydirect_csv(TD_CSV)
+    row = table[(table["cusip"] == "912828TY6") & (table["auction_date"] == "2019-11-05")].iloc[0]
+    assert (row["security_term"], row["original_security_term"], row["term_years"]) == ("3-Year", "10-Year", 3.0)
 
 
 def test_term_years() -> None:

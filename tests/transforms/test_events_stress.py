@@ -1,4 +1,4 @@
-"""Stress events: synthetic known answers and seed 001's April 2025 episode on real data."""
+"""Stress events: synthetic known answers and the April 2025 episode (Sinolink Securities, April 2025) on real data."""
 
 from __future__ import annotations
 
@@ -143,7 +143,7 @@ def _fred(code: str) -> pd.Series:
 
 
 @pytest.mark.shared_data
-def test_seed_001_april_2025_episode() -> None:
+def test_april_2025_episode() -> None:
     if not (DATA / "equity" / "GSPC.csv").exists():
         pytest.skip("needs ../shared/data (FRED DGS10, DTWEXBGS, S&P, MOVE)")
     frame = pd.concat(
@@ -174,3 +174,21 @@ def test_seed_001_april_2025_episode() -> None:
     # the 2025-04-10 triple sell-off ranks among the largest since the dollar index began (2006)
     one_day = ev[(ev.event_type == "triple_selloff") & (ev.window_days == 1)]
     assert (one_day.score > apr10.score).sum() <= 10
+    assert pd.Timestamp("2025-04-11") in set(spikes[spikes.window_days == 5].obs_date)
+
+
+@pytest.mark.shared_data
+def test_cn_yield_spikes_follow_the_volatility_regime() -> None:
+    """A trailing-year baseline finds the 2013 cash crunch, the late-2016 rout and the 2020
+    sell-off; an expanding one, inflated by the noisy 2002-05 CGB history, finds only 2003-05."""
+    path = DATA / "china" / "cgb_yields_full.csv"
+    if not path.exists():
+        pytest.skip("needs ../shared/data/china/cgb_yields_full.csv")
+    raw = pd.read_csv(path)
+    date_col = raw.columns[0]
+    cn = raw.set_index(pd.to_datetime(raw[date_col]))["y10"].astype(float).dropna()
+    frame = cn.rename("cn_10y").to_frame()
+    months = set(yield_spike_events(frame, "cn_10y", market="CN").obs_date.dt.strftime("%Y-%m"))
+    assert {"2013-06", "2016-11", "2020-05"} <= months
+    expanding = yield_spike_events(frame, "cn_10y", market="CN", history="expanding")
+    assert expanding.obs_date.dt.year.max() <= 2008
