@@ -56,6 +56,9 @@ class RegimeDefaults:
     growth_trend_months: int = 12
     #: Investment clock: CPI YoY change horizon for inflation direction.
     inflation_change_months: int = 3
+    #: Investment clock: a missing month inside a series is carried over for at most this many
+    #: months (China publishes January and February industrial production together).
+    max_carry_months: int = 2
     #: Money–credit: horizon of the short-rate change (money) and credit-growth change.
     money_change_months: int = 3
     credit_change_months: int = 3
@@ -74,51 +77,6 @@ PRING_STAGES = {
     (False, False, True): "V",
     (False, False, False): "VI",
 }
-
-#: SQL twin of :func:`regime_summary` (DuckDB). ``market_series`` maps a market to the
-#: stock and bond series whose monthly returns are averaged; edit it with the profile.
-#: Assumes one row per (series_id, freq, obs_date) for the chosen ``basis`` values.
-REGIME_SUMMARY_SQL = """
-with market_series as (
-    select * from (values
-        ('us', 'us_spx', 'us_10y'),
-        ('cn', 'cn_csi300', 'cn_10y')
-    ) as t(market, stock_series_id, bond_series_id)
-),
-monthly_returns as (
-    select series_id, last_day(obs_date) as month_end, ret
-    from results.returns
-    where freq = 'M' and basis <> 'yield_change'
-),
-labelled as (
-    select
-        g.framework,
-        g.market,
-        g.label,
-        s.ret as stock_ret,
-        b.ret as bond_ret
-    from results.regimes as g
-    join market_series as m on m.market = g.market
-    left join monthly_returns as s
-        on s.series_id = m.stock_series_id and s.month_end = last_day(g.obs_date)
-    left join monthly_returns as b
-        on b.series_id = m.bond_series_id and b.month_end = last_day(g.obs_date)
-),
-final as (
-    select
-        framework,
-        market,
-        label,
-        count(*) as n_periods,
-        count(*) / sum(count(*)) over (partition by framework, market) as share_of_time,
-        avg(stock_ret) as avg_stock_return,
-        avg(bond_ret) as avg_bond_return
-    from labelled
-    group by framework, market, label
-)
-select * from final
-order by framework, market, label
-"""
 
 SUMMARY_COLUMNS = [
     "framework",
@@ -214,6 +172,7 @@ def investment_clock(
     growth_trend_months: int = DEFAULTS.growth_trend_months,
     inflation_change_months: int = DEFAULTS.inflation_change_months,
     inputs: Literal["index", "yoy_pct"] = "index",
+    max_carry_months: int = DEFAULTS.max_carry_months,
 ) -> pd.DataFrame:
     """Investment-clock phase (reflation, recovery, overheat, stagflation) per month end.
 
@@ -226,11 +185,15 @@ def investment_clock(
         Window of the trailing average of IP YoY that defines trend growth.
     inflation_change_months : int
         Horizon k of the CPI YoY change that defines the inflation direction.
+    max_carry_months : int
+        Gaps of at most this many months inside a series are carried over (never past its last
+        value); without it one missing January per year stops the trend window for good.
     """
     ip, price = _month_end(industrial_production), _month_end(cpi)
     if inputs == "index":
         ip, price = ip.pct_change(12, fill_method=None) * 100.0, price.pct_change(12, fill_method=None) * 100.0
     both = pd.concat({"g": ip, "p": price}, axis=1, sort=True)
+    both = both.ffill(limit=max_carry_months, limit_area="inside")
     trend = both["g"].rolling(growth_trend_months, min_periods=growth_trend_months).mean()
     infl_change = both["p"] - both["p"].shift(inflation_change_months)
     growth_up = _direction(both["g"] - trend)
@@ -365,7 +328,7 @@ def regime_summary(regimes: pd.DataFrame, stock_ret: pd.Series, bond_ret: pd.Ser
     -------
     pd.DataFrame
         ``framework, market, label, n_periods, share_of_time, avg_stock_return,
-        avg_bond_return`` (same as ``REGIME_SUMMARY_SQL``).
+        avg_bond_return``.
     """
     month = regimes["obs_date"].dt.to_period("M")
     rets = pd.concat({"s": stock_ret, "b": bond_ret}, axis=1, sort=True)

@@ -1,4 +1,4 @@
-"""Regime labels on hand-built inputs, and the SQL twin of regime_summary."""
+"""Regime labels and their summary on hand-built inputs."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +7,6 @@ import pytest
 
 from transforms.regimes import (
     REGIME_COLUMNS,
-    REGIME_SUMMARY_SQL,
     corr_sign_regimes,
     investment_clock,
     money_credit,
@@ -74,6 +73,19 @@ def test_investment_clock_quadrants() -> None:
     assert set(got) <= {"reflation", "recovery", "overheat", "stagflation"}
 
 
+def test_investment_clock_runs_through_chinas_missing_januaries() -> None:
+    """China publishes January and February IP together: every January is missing."""
+    idx = pd.date_range("2004-01-31", periods=240, freq="ME")
+    rng = np.random.default_rng(3)
+    growth = pd.Series(8 + np.cumsum(rng.normal(0, 0.5, len(idx))), idx)
+    infl = pd.Series(2 + np.cumsum(rng.normal(0, 0.2, len(idx))), idx)
+    out = investment_clock(growth[growth.index.month != 1], infl, inputs="yoy_pct")
+    dates = pd.DatetimeIndex(out["obs_date"])
+    assert dates.max() == idx[-1]  # the clock reaches the last month instead of stopping in 2005
+    assert dates[dates > idx[24]].size >= 240 - 25 - 1
+    assert investment_clock(growth, infl.iloc[:100], inputs="yoy_pct")["obs_date"].max() <= idx[99]
+
+
 def test_money_credit_labels_and_flat_rates_keep_direction() -> None:
     idx = pd.date_range("2010-01-31", periods=40, freq="ME")
     rate = pd.Series(np.r_[np.linspace(5, 1, 20), np.full(20, 1.0)], idx)  # cuts, then on hold
@@ -125,30 +137,3 @@ def test_regime_summary_known_answer() -> None:
     assert out.loc["double_bull", "avg_stock_return"] == pytest.approx(0.04)
     assert out.loc["seesaw_risk_on", "avg_bond_return"] == pytest.approx(-0.0075)
     assert out["share_of_time"].sum() == pytest.approx(1.0)
-
-
-def test_regime_summary_sql_matches_pandas() -> None:
-    duckdb = pytest.importorskip("duckdb")
-    regimes, s, b = _toy_regimes()
-    returns = pd.concat(
-        [
-            pd.DataFrame({"series_id": "us_spx", "obs_date": s.index.date, "ret": s.to_numpy()}),
-            pd.DataFrame({"series_id": "us_10y", "obs_date": b.index.date, "ret": b.to_numpy()}),
-            pd.DataFrame({"series_id": "cn_csi300", "obs_date": s.index.date, "ret": s.to_numpy()}),
-            pd.DataFrame({"series_id": "cn_10y", "obs_date": b.index.date, "ret": b.to_numpy()}),
-        ]
-    ).assign(freq="M", basis="price")
-    regimes_db = regimes.assign(obs_date=regimes["obs_date"].dt.date)
-    con = duckdb.connect()
-    con.execute("create schema results")
-    con.register("regimes_df", regimes_db)
-    con.register("returns_df", returns)
-    con.execute("create table results.regimes as select * from regimes_df")
-    con.execute("create table results.returns as select series_id, freq, obs_date, ret, basis from returns_df")
-    got = con.execute(REGIME_SUMMARY_SQL).df()
-    for market in ("us", "cn"):
-        want = regime_summary(regimes[regimes["market"] == market], s, b).reset_index(drop=True)
-        part = got[got["market"] == market].reset_index(drop=True)
-        assert part["label"].tolist() == want["label"].tolist()
-        for col in ("n_periods", "share_of_time", "avg_stock_return", "avg_bond_return"):
-            np.testing.assert_allclose(part[col].astype(float), want[col].astype(float), rtol=1e-12)
