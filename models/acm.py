@@ -342,6 +342,9 @@ def nyfed_term_premia(
     tenors = [n for n in range(1, 11) if f"{prefix}_tp_{n}y" in frame.columns]
     if not tenors:
         raise ValueError(f"no {prefix}_tp_<n>y columns in frame (have {list(frame.columns)[:8]})")
+    if freq == "M":  # monthly results sit on the month end, whatever day the input carries
+        frame = frame.groupby(pd.DatetimeIndex(frame.index).to_period("M")).last()
+        frame.index = frame.index.to_timestamp(how="end").normalize()
 
     def pick(kind: str) -> pd.DataFrame:
         cols = {n: f"{prefix}_{kind}_{n}y" for n in tenors}

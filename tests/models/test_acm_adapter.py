@@ -119,7 +119,11 @@ def test_nyfed_mapping() -> None:
     out = nyfed_term_premia(frame)
     assert list(out.columns) == TERM_PREMIA_COLUMNS
     assert len(out) == 4 and set(out.source) == {"nyfed_acm"} and set(out.freq) == {"M"}
-    last = out[(out.obs_date == idx[1]) & (out.tenor_years == 1)].iloc[0]
+    # monthly rows sit on the month end: 2019-08-30 was the file's last business day
+    assert set(pd.to_datetime(out.obs_date)) == {pd.Timestamp("2019-07-31"), pd.Timestamp("2019-08-31")}
+    month_start = nyfed_term_premia(frame.set_axis(pd.to_datetime(["2019-07-01", "2019-08-01"])))
+    assert set(pd.to_datetime(month_start.obs_date)) == set(pd.to_datetime(out.obs_date))
+    last = out[(out.obs_date == pd.Timestamp("2019-08-31")) & (out.tenor_years == 1)].iloc[0]
     assert last.priced_cuts == pytest.approx(2.48)
     assert last.fitted_yield_pct == pytest.approx(1.75)
     assert out[out.tenor_years == 10].fitted_yield_pct.isna().all()

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError
+from sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, stamp_period_start
 from sources.catalog import load_profile
 from sources.files import FilesSource, extract_series, parse_dates, read_csv_table, read_investing_fr_table
 
@@ -193,3 +193,13 @@ def test_all_missing_column_is_an_empty_response(tmp_path: Path) -> None:
     (tmp_path / "x.csv").write_text("date,v\n2020-01-01,.\n")
     with pytest.raises(EmptyResponse):
         FilesSource(tmp_path).fetch(spec("x.csv"), None, None)
+
+
+def test_monthly_and_quarterly_dates_are_stamped_on_the_period_start() -> None:
+    frame = pd.DataFrame({"obs_date": pd.to_datetime(["2025-06-30", "2025-07-15", None]),
+                          "value": [1.0, 2.0, 3.0], "raw_value": None, "vintage": pd.NaT})
+    monthly = stamp_period_start(frame, "M")["obs_date"]
+    assert monthly.iloc[:2].tolist() == [pd.Timestamp("2025-06-01"), pd.Timestamp("2025-07-01")]
+    assert pd.isna(monthly.iloc[2])  # an unparsed date stays for the loader's bad_date reject
+    assert stamp_period_start(frame, "Q")["obs_date"].iloc[1] == pd.Timestamp("2025-07-01")
+    assert stamp_period_start(frame, "D")["obs_date"].equals(frame["obs_date"])
