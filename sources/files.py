@@ -1,7 +1,8 @@
 """The ``files`` source: series read from a directory of exported files, mapped by a profile.
 
-``spec.source_code`` is the file's path relative to the data directory; ``spec.options`` say
-how to read it (all optional):
+``spec.source_code`` is the file's path relative to the data directory (a path that leads out
+of it, with ``..`` or as an absolute path, is refused); ``spec.options`` say how to read it (all
+optional):
 
 ``layout``
     ``csv`` (default; FRED old and new layouts, ``date,value`` files, Yahoo and yfinance
@@ -23,6 +24,10 @@ how to read it (all optional):
 ``splice``
     A list of further pieces ``{source_code: ..., <options>}``; later pieces win on dates
     they share with earlier ones (e.g. an old 1979–2019 Yahoo download and a 2010–2025 one).
+
+Nothing else drops a row: a date listed twice within one piece (or one release) reaches the
+loader as it is, which loads identical repeats once and rejects differing ones as
+``duplicate_date``.
 
 Missing markers (``''``, ``.``, ``NA``, ``#N/A``, ``N/A``, ``null``, ``NaN``, ``ND``) are
 dropped; a value that does not parse becomes NaN with its raw text kept, for the loader to
@@ -160,7 +165,9 @@ def extract_series(table: pd.DataFrame, options: dict[str, Any], *, where: str =
     """Turn an all-string table into protocol observations (``OBS_COLUMNS``), sorted by date.
 
     Missing markers are dropped; unparseable values become NaN with their raw text; a date that
-    does not parse raises ``SourceError`` (a wrong ``date_format`` must not lose rows silently).
+    does not parse raises ``SourceError`` (a wrong ``date_format`` must not lose rows silently);
+    a repeated date stays repeated (the loader judges it), except that with
+    ``release_lag_months`` the latest release of a month replaces earlier ones.
     """
     date_col = options.get("date_column", table.columns[0])
     if "column" in options:
@@ -179,6 +186,7 @@ def extract_series(table: pd.DataFrame, options: dict[str, Any], *, where: str =
         bad = dates_text[dates.isna()].iloc[0]
         raise SourceError(f"{where}: date {bad!r} does not match format {options.get('date_format') or 'ISO 8601'}")
     lag = int(options.get("release_lag_months", 0))
+    released = dates
     if lag:
         dates = (dates.dt.to_period("M") - lag).dt.to_timestamp()
     cleaned = raw.str.rstrip("%")
@@ -186,8 +194,19 @@ def extract_series(table: pd.DataFrame, options: dict[str, Any], *, where: str =
         cleaned = cleaned.str.replace(str(options["thousands"]), "", regex=False)
     value = pd.to_numeric(cleaned, errors="coerce") * float(options.get("scale", 1.0))
     frame = observations(dates.to_numpy(), value.to_numpy(), raw_value=raw.to_numpy())
-    frame = frame.sort_values("obs_date", kind="stable")
-    return frame.drop_duplicates("obs_date", keep="last").reset_index(drop=True)[OBS_COLUMNS]
+    if lag:
+        frame = frame[(released == released.groupby(dates).transform("max")).to_numpy()]
+    return frame.sort_values("obs_date", kind="stable").reset_index(drop=True)[OBS_COLUMNS]
+
+
+def splice_pieces(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    """Join the pieces of a spliced series: a date any later piece lists is taken from that
+    piece only; rows within a piece are kept as they are (repeats included)."""
+    kept, covered = [], pd.DatetimeIndex([])
+    for frame in reversed(frames):
+        kept.append(frame[~frame["obs_date"].isin(covered)])
+        covered = covered.union(pd.DatetimeIndex(frame["obs_date"]))
+    return pd.concat(kept[::-1], ignore_index=True).sort_values("obs_date", kind="stable").reset_index(drop=True)
 
 
 class FilesSource:
@@ -213,10 +232,7 @@ class FilesSource:
             extra = dict(extra)
             pieces.append((extra.pop("source_code"), extra))
         frames = [self._piece(code, opts, spec.series_id) for code, opts in pieces]
-        frame = pd.concat(frames, ignore_index=True) if len(frames) > 1 else frames[0]
-        if len(frames) > 1:
-            frame = frame.drop_duplicates("obs_date", keep="last").sort_values("obs_date").reset_index(drop=True)
-        return clip_range(frame, start, end)
+        return clip_range(splice_pieces(frames), start, end)
 
     def _piece(self, source_code: str, options: dict[str, Any], series_id: str) -> pd.DataFrame:
         where = f"{series_id} ({source_code})"
@@ -229,6 +245,9 @@ class FilesSource:
         """The parsed all-string table of one file (cached per path, modification time and read
         options, so an updated file is read again)."""
         path = (self.data_dir / source_code).resolve()
+        if not path.is_relative_to(self.data_dir.resolve()):
+            raise SourceError(f"{source_code}: outside the data directory {self.data_dir}; "
+                              "a files source code is a path relative to it")
         if not path.is_file():
             raise SourceError(f"{source_code}: file not found under {self.data_dir}")
         read_opts = {k: options[k] for k in _READ_OPTIONS if k in options}

@@ -10,7 +10,7 @@ import pandas as pd
 
 from pathlib import Path
 
-from warehouse.db import CHECKS_DIR, rollback
+from warehouse.db import CHECKS_DIR, quote_literal, rollback
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, profile: str,
@@ -20,6 +20,21 @@ def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, profile: s
         "insert into ops.runs values (?, ?, ?, ?, ?, null, 'running', null)",
         [run_id, flow, profile, json.dumps(parameters, default=str, sort_keys=True), now],
     )
+
+
+def mark_crashed(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> list[str]:
+    """Record every run still ``running`` as ``crashed``; return their ids.
+
+    Call only while holding the run lock: no other run can be live then, so a ``running`` row
+    belongs to a process that died (killed, out of memory, power loss). ``finished_at`` stays
+    NULL (when it died is unknown); the message says which run noticed.
+    """
+    rows = con.execute(
+        "update ops.runs set status = 'crashed', message = ? where status = 'running' and run_id <> ?"
+        " returning run_id",
+        [f"ended without finishing (killed or crashed); found by run {run_id} at {now:%Y-%m-%dT%H:%MZ}", run_id],
+    ).fetchall()
+    return sorted(r[0] for r in rows)
 
 
 def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message: str, now: datetime) -> None:
@@ -91,7 +106,7 @@ def copy_core(con: duckdb.DuckDBPyConnection, source_db: Path, as_of: date) -> N
     Used to seed the scratch warehouse of an as-of replay, so a report built from it can name
     series and show data freshness as of that date.
     """
-    con.execute(f"attach '{source_db}' as source (read_only)")
+    con.execute(f"attach {quote_literal(str(source_db))} as source (read_only)")
     try:
         con.execute("insert into core.series select * from source.core.series")
         con.execute("insert into core.observations select * from source.core.observations where obs_date <= ?",
