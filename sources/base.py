@@ -21,7 +21,11 @@ OBS_COLUMNS = ["obs_date", "value", "raw_value", "vintage"]
 
 @dataclass(frozen=True)
 class SeriesSpec:
-    """One catalog entry of a profile (see ``profiles/*.yaml``)."""
+    """One catalog entry of a profile (see ``profiles/*.yaml``).
+
+    ``band`` (plausible value range) and ``max_revision_jump`` are the quality rules the
+    profile resolves for the series (``transforms.quality`` defaults when None).
+    """
 
     series_id: str
     name: str
@@ -33,18 +37,22 @@ class SeriesSpec:
     country: str
     description: str = ""
     options: dict[str, Any] = field(default_factory=dict)
+    band: tuple[float | None, float | None] | None = None
+    max_revision_jump: float | None = None
 
 
 class SourceError(Exception):
     """A source could not deliver a series.
 
     ``retryable`` says whether trying again can help (timeouts, 429, 5xx) or not (bad key,
-    unknown code, malformed payload).
+    unknown code, malformed payload); ``retry_after_s`` is how long the provider asked to wait
+    first (its ``Retry-After``), when it said.
     """
 
-    def __init__(self, message: str, *, retryable: bool = False) -> None:
+    def __init__(self, message: str, *, retryable: bool = False, retry_after_s: float | None = None) -> None:
         super().__init__(message)
         self.retryable = retryable
+        self.retry_after_s = retry_after_s
 
 
 class EmptyResponse(SourceError):
@@ -112,6 +120,20 @@ def clip_range(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.
     if end is not None:
         mask &= frame["obs_date"] <= pd.Timestamp(end)
     return frame.loc[mask].reset_index(drop=True)
+
+
+def stamp_period_start(frame: pd.DataFrame, frequency: Frequency) -> pd.DataFrame:
+    """Stamp monthly, quarterly and annual observations on the first day of their period.
+
+    The warehouse's one convention for ``core`` (FRED's): sources stamp months differently
+    (NY Fed ACM on the last business day, some commodity files on the 15th). Daily and weekly
+    dates are kept; unparsed dates (NaT) stay NaT for the loader's ``bad_date`` reject.
+    """
+    period = {"M": "M", "Q": "Q", "A": "Y"}.get(frequency)
+    if period is None or frame.empty:
+        return frame
+    dates = pd.to_datetime(frame["obs_date"])
+    return frame.assign(obs_date=dates.dt.to_period(period).dt.start_time.where(dates.notna()))
 
 
 def json_records(doc: Any, key: str, what: str) -> list[dict]:

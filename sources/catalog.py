@@ -8,6 +8,7 @@ from typing import Any
 import yaml
 
 from sources.base import SeriesSpec
+from transforms.quality import DEFAULT_BANDS, DEFAULT_MAX_REVISION_JUMP, Band, band_for
 
 PROFILES_DIR = Path(__file__).resolve().parents[1] / "profiles"
 _SPEC_FIELDS = {"series_id", "name", "source", "source_code", "frequency", "unit", "kind", "country", "description"}
@@ -44,6 +45,22 @@ class Profile:
         return tuple(s for s in self.series if s.series_id in series_ids)
 
 
+def _quality(doc: dict[str, Any], where: str) -> tuple[dict[str, Band], float]:
+    """The profile's ``quality:`` block: bands (``kind`` or ``kind/unit prefix`` -> [low, high],
+    null for an open side) merged over the defaults, and the revision jump limit."""
+    quality = doc.get("quality") or {}
+    bands = dict(DEFAULT_BANDS)
+    for key, band in (quality.get("bands") or {}).items():
+        if not (isinstance(band, list) and len(band) == 2
+                and all(b is None or isinstance(b, (int, float)) for b in band)):
+            raise ProfileError(f"{where}: quality band {key!r} must be [low, high] (numbers or null), got {band!r}")
+        bands[str(key)] = (band[0], band[1])
+    jump = quality.get("max_revision_jump", DEFAULT_MAX_REVISION_JUMP)
+    if isinstance(jump, bool) or not isinstance(jump, (int, float)) or jump <= 0:
+        raise ProfileError(f"{where}: quality max_revision_jump must be a positive number, got {jump!r}")
+    return bands, float(jump)
+
+
 def load_profile(name_or_path: str) -> Profile:
     """Load ``profiles/<name>.yaml`` (or a path to a YAML file) and validate every entry."""
     path = Path(name_or_path)
@@ -53,13 +70,15 @@ def load_profile(name_or_path: str) -> Profile:
         known = ", ".join(sorted(p.stem for p in PROFILES_DIR.glob("*.yaml")))
         raise ProfileError(f"profile {name_or_path!r} not found (known: {known})")
     doc = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    bands, max_jump = _quality(doc, path.name)
     specs = []
     for i, entry in enumerate(doc.get("series", [])):
         missing = sorted(_SPEC_FIELDS - {"description"} - set(entry))
         if missing:
             raise ProfileError(f"{path.name}: series #{i} lacks {', '.join(missing)}")
         extra = {k: v for k, v in entry.items() if k not in _SPEC_FIELDS}
-        specs.append(SeriesSpec(**{k: entry[k] for k in _SPEC_FIELDS if k in entry}, options=extra.get("options", {})))
+        specs.append(SeriesSpec(**{k: entry[k] for k in _SPEC_FIELDS if k in entry}, options=extra.get("options", {}),
+                                band=band_for(entry["kind"], str(entry["unit"]), bands), max_revision_jump=max_jump))
     ids = [s.series_id for s in specs]
     dupes = sorted({i for i in ids if ids.count(i) > 1})
     if dupes:

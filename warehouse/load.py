@@ -12,7 +12,7 @@ import duckdb
 import pandas as pd
 
 from sources.base import SeriesSpec
-from transforms.quality import Validated
+from transforms.quality import DEFAULT_MAX_REVISION_JUMP, REVISION_SCALE_VALUES, Validated, implausible_revisions
 from warehouse.db import rollback
 
 
@@ -28,7 +28,8 @@ class LoadResult:
     min_date: date | None
     max_date: date | None
     status: str  # ok, partial, failed
-    error: str | None = None
+    error: str | None = None  # the error (failed) or why the load is partial
+    rows_vanished: int = 0  # stored dates in the fetched window the source no longer lists
 
 
 def upsert_series(con: duckdb.DuckDBPyConnection, specs: Iterable[SeriesSpec], now: datetime) -> None:
@@ -93,18 +94,53 @@ def _stage(con: duckdb.DuckDBPyConnection, valid: pd.DataFrame, rejects: pd.Data
 
 
 def _write_core(con: duckdb.DuckDBPyConnection, series_id: str, lo: date, hi: date, run_id: str,
-                current: str) -> None:
-    """Replace core rows of ``series_id`` in [lo, hi] (keeping rejected dates) by the staged rows."""
+                current: str, replace: bool) -> None:
+    """Write the staged rows of ``series_id`` into core, replacing the stored rows of their dates.
+
+    With ``replace`` the whole range [lo, hi] is replaced: stored dates the fetch no longer lists
+    are removed too (rejected dates always keep their stored value).
+    """
     con.execute(
-        """
+        f"""
         delete from core.observations
         where series_id = ? and obs_date between ? and ?
-          and obs_date not in (select obs_date from staged_rejects)
+          and (obs_date in (select obs_date from {current})
+               or (? and obs_date not in (select obs_date from staged_rejects)))
         """,
-        [series_id, lo, hi],
+        [series_id, lo, hi, replace],
     )
     con.execute(f"insert into core.observations select ?, obs_date, value, vintage, ? from {current}",
                 [series_id, run_id])
+
+
+def _reject_implausible(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, current: str,
+                        rejects: pd.DataFrame) -> pd.DataFrame:
+    """Unstage revisions that move a stored value implausibly far (the rule is
+    ``transforms.quality.implausible_revisions``, judged on the series' latest stored values):
+    their stored values stay. Returns ``rejects`` plus these, as ``implausible_revision``."""
+    revised = con.execute(
+        f"select s.obs_date, e.value as old, s.value as new from {current} s join existing e using (obs_date)"
+        " where s.value <> e.value").df()
+    if revised.empty:
+        return rejects
+    history = con.execute(
+        "select value from (select obs_date, value from core.observations where series_id = ?"
+        " order by obs_date desc limit ?) order by obs_date", [spec.series_id, REVISION_SCALE_VALUES]
+    ).fetchnumpy()["value"]
+    max_jump = spec.max_revision_jump or DEFAULT_MAX_REVISION_JUMP
+    bad = revised[implausible_revisions(revised["old"], revised["new"], history, max_jump)]
+    if bad.empty:
+        return rejects
+    con.register("implausible", bad[["obs_date"]])
+    try:
+        for table in sorted({"staged_all", current}):
+            con.execute(f"delete from {table} where obs_date in (select obs_date::date from implausible)")
+        con.execute("create or replace temp table staged_rejects as select obs_date from staged_rejects"
+                    " union select obs_date::date from implausible")
+    finally:
+        con.unregister("implausible")
+    found = bad.assign(raw_value=[f"{v:.15g}" for v in bad["new"]], reason="implausible_revision")
+    return pd.concat([rejects, found[["obs_date", "raw_value", "reason"]]], ignore_index=True)
 
 
 def load_series(
@@ -117,39 +153,52 @@ def load_series(
     requested_start: date | None,
     requested_end: date | None,
     now: datetime,
+    replace: bool = False,
 ) -> LoadResult:
-    """Load one series in one transaction: append changes to ``raw``, replace the range in ``core``.
+    """Load one series in one transaction: append changes to ``raw``, write them to ``core``.
 
     A value that differs from the current one is appended to ``raw.observations`` (the old one
     stays there), so ``raw`` is the full revision history; for vintaged series every vintage not
-    yet in ``raw`` is appended. Reloading identical data changes no table but ``ops.loads``. On
-    any error the transaction rolls back, the previous content stays intact, and the error is
-    recorded as a failed load.
+    yet in ``raw`` is appended. A revision that jumps implausibly far is rejected
+    (``implausible_revision``) and the stored value stays. A stored date inside the requested
+    window (open ends unbounded) that the fetch no longer lists has vanished: it is counted
+    (``rows_vanished``), kept, and the load is partial. Only ``replace`` (an explicit backfill)
+    removes vanished dates, recording each removal in ``raw`` as a NULL value, and accepts large
+    revisions. Reloading identical data changes no table but ``ops.loads``. On any error the
+    transaction rolls back, the previous content stays intact, and the error is recorded as a
+    failed load.
     """
     valid, rejects = validated.valid, validated.rejects
     sid = spec.series_id
+    lo, hi = requested_start or date.min, requested_end or date.max
     if valid.empty:
-        result = LoadResult(sid, rows_fetched, 0, 0, len(rejects), None, None, "failed",
-                            "no valid observations in the fetched range")
+        stored = con.execute("select obs_date from core.observations where series_id = ? and obs_date between ? and ?",
+                             [sid, lo, hi]).df()["obs_date"]
+        kept = int((~stored.isin(rejects["obs_date"])).sum())
+        error = "no valid observations in the fetched range" + (f"; {kept} stored dates there kept" if kept else "")
+        result = LoadResult(sid, rows_fetched, 0, 0, len(rejects), None, None, "failed", error, kept)
         _record(con, run_id, result, requested_start, requested_end, rejects, now)
         return result
     vintaged = bool(valid["vintage"].notna().any())
     first, last = pd.Timestamp(valid["obs_date"].min()).date(), pd.Timestamp(valid["obs_date"].max()).date()
-    lo = min(requested_start or first, first)
-    hi = max(requested_end or last, last)
+    lo, hi = min(lo, first), max(hi, last)
     try:
         con.execute("begin transaction")
         current = _stage(con, valid, rejects)
         con.execute(
             "create or replace temp table existing as select obs_date, value, vintage from core.observations"
             " where series_id = ? and obs_date between ? and ?", [sid, lo, hi])
-        inserted, changed, removed = con.execute(
+        if not replace:
+            rejects = _reject_implausible(con, spec, current, rejects)
+        inserted, changed, vanished, vanished_from, vanished_to = con.execute(
             f"""
             select
                 count(*) filter (where e.obs_date is null),
                 count(*) filter (where s.obs_date is not null and e.obs_date is not null
                                  and (e.value <> s.value or e.vintage is distinct from s.vintage)),
-                count(*) filter (where s.obs_date is null and r.obs_date is null)
+                count(*) filter (where s.obs_date is null and r.obs_date is null),
+                min(e.obs_date) filter (where s.obs_date is null and r.obs_date is null),
+                max(e.obs_date) filter (where s.obs_date is null and r.obs_date is null)
             from {current} s
             full join existing e using (obs_date)
             left join staged_rejects r on r.obs_date = e.obs_date
@@ -161,7 +210,8 @@ def load_series(
                 insert into raw.observations
                 select ?, s.obs_date, s.value, s.vintage, ?::timestamptz, ? from staged_all s
                 anti join (select obs_date, vintage, value from raw.observations
-                           where series_id = ? and obs_date between ? and ?) r
+                           where series_id = ? and obs_date between ? and ?
+                           qualify row_number() over (partition by obs_date, vintage order by fetched_at desc) = 1) r
                     on r.obs_date = s.obs_date and r.vintage is not distinct from s.vintage and r.value = s.value
                 """,
                 [sid, now, run_id, sid, lo, hi],
@@ -175,10 +225,24 @@ def load_series(
                 """,
                 [sid, now, run_id],
             )
-        if inserted or changed or removed:
-            _write_core(con, sid, lo, hi, run_id, current)
+        if replace and vanished:
+            con.execute(
+                f"""
+                insert into raw.observations
+                select ?, e.obs_date, null, e.vintage, ?::timestamptz, ? from existing e
+                anti join {current} s using (obs_date)
+                anti join staged_rejects r using (obs_date)
+                """,
+                [sid, now, run_id],
+            )
+        if inserted or changed or (replace and vanished):
+            _write_core(con, sid, lo, hi, run_id, current, replace)
+        reason = None
+        if vanished and not replace:
+            reason = (f"{vanished} stored dates ({vanished_from}..{vanished_to}) missing from the fetch: kept "
+                      "(a backfill with --replace removes them)")
         result = LoadResult(sid, rows_fetched, int(inserted), int(changed), len(rejects), first, last,
-                            "partial" if len(rejects) else "ok")
+                            "partial" if len(rejects) or reason else "ok", reason, int(vanished))
         _record(con, run_id, result, requested_start, requested_end, rejects, now)
         con.execute("commit")
     except Exception as exc:
@@ -212,10 +276,12 @@ def _record(
     requested_start: date | None, requested_end: date | None, rejects: pd.DataFrame, now: datetime,
 ) -> None:
     con.execute(
-        "insert into ops.loads values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+        "insert into ops.loads (run_id, series_id, requested_start, requested_end, rows_fetched, rows_inserted,"
+        " rows_changed, rows_rejected, min_date, max_date, status, error, loaded_at, rows_vanished)"
+        " values (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         [run_id, result.series_id, requested_start, requested_end, result.rows_fetched, result.rows_inserted,
          result.rows_changed, result.rows_rejected, result.min_date, result.max_date, result.status,
-         result.error, now],
+         result.error, now, result.rows_vanished],
     )
     if len(rejects):
         frame = rejects[["obs_date", "raw_value", "reason"]].assign(run_id=run_id, series_id=result.series_id)

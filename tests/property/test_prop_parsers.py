@@ -247,7 +247,7 @@ def test_loader_loads_or_rejects_every_row_with_a_reason(warehouse, rows, kind) 
         if kind in ("index", "price") and v <= 0:
             return False
         low, high = {"yield": (-5, 40), "spread": (-20, 50)}.get(kind, (-np.inf, np.inf))
-        return low <= v <= high
+        return low < v < high
 
     valid = {(d, v) for d, v in rows if ok(d, v)}
     per_date: dict[date, set] = {}
