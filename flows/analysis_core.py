@@ -41,6 +41,7 @@ class Context:
     refit: bool = False            # force model refits (backfill)
     map: Mapper = serial_map       # fan-out of independent work (Prefect tasks on threads or Dask)
     outputs: dict[str, pd.DataFrame] = field(default_factory=dict)  # frames later steps reuse (MOVE, auctions)
+    notes: list[str] = field(default_factory=list)  # what the running step reports in its message (e.g. a refit)
     _by_id: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def has(self, *series_ids: str) -> bool:

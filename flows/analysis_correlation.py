@@ -2,14 +2,14 @@
 from __future__ import annotations
 
 import json
-import pickle
 from datetime import UTC, datetime
 
 import numpy as np
 import pandas as pd
 
 from flows.analysis_core import Context, MissingInputs, Output
-from models.dcc import DCCResult, corr_significance, dcc_correlations, effective_n, extend_dcc, fit_dcc
+from models.dcc import (DCCResult, StateError, corr_significance, dcc_correlations, effective_n, extend_dcc,
+                        fit_dcc, state_from_json, state_to_json)
 from transforms.correlation import CORRELATION_COLUMNS, rolling_correlation
 from transforms.returns import series_returns
 
@@ -93,13 +93,27 @@ def _fit_id(spec: dict) -> str:
     return f"{spec['model']}-{spec['dist']}-{spec['market']}-{'~'.join(spec['assets'])}-{spec['freq']}"
 
 
-def _stored(ctx: Context, fit_id: str) -> tuple[DCCResult, pd.Series] | None:
+def _stored(ctx: Context, spec: dict, fit_id: str) -> tuple[DCCResult, pd.Series] | None:
+    """The stored model and its row, or None (a refit). A missing, unreadable or old-layout state
+    is noted in the step message and refitted: stored bytes are data, never a reason to fail."""
     if ctx.model_fits.empty:
         return None
     rows = ctx.model_fits[ctx.model_fits["fit_id"] == fit_id]
-    if rows.empty or rows.iloc[0]["state"] is None:
+    if rows.empty:
         return None
-    return pickle.loads(bytes(rows.iloc[0]["state"])), rows.iloc[0]
+    row = rows.iloc[0]
+    if pd.isna(row["state"]):
+        ctx.notes.append(f"{fit_id}: no stored filter state, refitted")
+        return None
+    try:
+        result = state_from_json(row["state"])
+    except StateError as exc:
+        ctx.notes.append(f"{fit_id}: stored state unusable ({exc}), refitted")
+        return None
+    if list(result.asset_names) != list(spec["assets"]):
+        ctx.notes.append(f"{fit_id}: stored state is for assets {', '.join(map(str, result.asset_names))}, refitted")
+        return None
+    return result, row
 
 
 def _needs_refit(ctx: Context, spec: dict, stored: tuple[DCCResult, pd.Series] | None,
@@ -138,7 +152,7 @@ def _fit_row(result: DCCResult, spec: dict, fit_id: str, fitted_at: datetime) ->
         "se_method": result.se_method, "loglik": result.loglik, "converged": result.converged,
         "message": result.message, "univariate": json.dumps(clean, default=str),
         "effective_n": effective_n(result.params["b"]), "fitted_at": fitted_at,
-        "path_end": pd.Timestamp(result.state_end).date(), "state": pickle.dumps(result),
+        "path_end": pd.Timestamp(result.state_end).date(), "state": state_to_json(result),
     }])
 
 
@@ -171,7 +185,7 @@ def dcc_step(ctx: Context) -> list[Output]:
         handled += 1
         returns = _dcc_returns(ctx, spec)
         fit_id = _fit_id(spec)
-        stored = _stored(ctx, fit_id)
+        stored = _stored(ctx, spec, fit_id)
         if _needs_refit(ctx, spec, stored, returns, now):
             jobs.append((spec, returns, None))
             fitted_at[fit_id] = now

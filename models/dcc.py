@@ -16,12 +16,14 @@ The recursion is linear in each element of ``Q``, so the whole path is one
 ``scipy.signal.lfilter`` call over all N(N+1)/2 elements; no Python loop over time.
 Returns may come in any unit: each series is rescaled internally to unit standard
 deviation (``internal = input × scale``) so estimates do not depend on the input scale.
-The result keeps the filter state, so new dates extend the path without refitting.
+The result keeps the filter state, so new dates extend the path without refitting; the state
+travels as versioned JSON (``state_to_json`` / ``state_from_json``), never as executable data.
 """
 
 from __future__ import annotations
 
 import dataclasses
+import json
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
@@ -695,6 +697,143 @@ def extend_dcc(result: DCCResult, new_returns: pd.DataFrame) -> tuple[pd.DataFra
     return _long_frame(result, new_returns.index, r), dataclasses.replace(
         result, state_end=new_returns.index[-1], **state
     )
+
+
+# ---------------------------------------------------------------- stored state (versioned JSON)
+
+#: Layout version written by ``state_to_json``; a state of any other version must be refitted.
+STATE_VERSION = 1
+_STATE_KIND = "seesaw.dcc_state"
+_STATE_MATRICES = ("qbar", "nbar", "q_last")
+_STATE_VECTORS = ("z_last", "n_last", "var_last", "resid_last")
+_UNIVARIATE_KEYS = ("mu", "omega", "alpha", "beta", "scale", "backcast", "loglik")
+
+
+class StateError(ValueError):
+    """A stored state cannot be used: not JSON, another layout version, or inconsistent values."""
+
+
+def _number(value: float) -> float | None:
+    """A float as JSON: finite values round-trip exactly (``repr``), NaN and ±inf become null."""
+    value = float(value)
+    return value if math.isfinite(value) else None
+
+
+def _label_to_json(label: Hashable | None) -> object:
+    """Index or column label as JSON: None, str, int, or ``{"timestamp": ISO 8601}``."""
+    if label is None or isinstance(label, str):
+        return label
+    if isinstance(label, int | np.integer) and not isinstance(label, bool):
+        return int(label)
+    if isinstance(label, pd.Timestamp):
+        return {"timestamp": label.isoformat()}
+    raise StateError(f"cannot store a label of type {type(label).__name__} (use dates, strings or integers)")
+
+
+def _label_from_json(value: object) -> Hashable | None:
+    if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
+        return value
+    if isinstance(value, dict) and set(value) == {"timestamp"}:
+        return pd.Timestamp(value["timestamp"])
+    raise ValueError(f"bad label {value!r}")
+
+
+def _finite_array(value: object, shape: tuple[int, ...], name: str) -> np.ndarray:
+    array = np.array(value, dtype=float)
+    if array.shape != shape or not np.isfinite(array).all():
+        raise ValueError(f"{name} is not a finite array of shape {shape}")
+    return array
+
+
+def state_to_json(result: DCCResult) -> str:
+    """The fitted model and its filter state as strict JSON (``state_from_json`` reads it back).
+
+    Floats round-trip exactly, so extending a model read back from JSON equals extending the
+    original. Non-finite standard errors or log-likelihood are stored as null (read back as NaN).
+    """
+    names = result.asset_names
+    document = {
+        "kind": _STATE_KIND,
+        "version": STATE_VERSION,
+        "model": result.model,
+        "dist": result.dist,
+        "params": {k: _number(v) for k, v in result.params.items()},
+        "std_errors": {k: _number(v) for k, v in result.std_errors.items()},
+        "se_method": result.se_method,
+        "loglik": _number(result.loglik),
+        "converged": bool(result.converged),
+        "message": result.message,
+        "nobs": int(result.nobs),
+        "asset_names": [_label_to_json(name) for name in names],
+        "sample_start": _label_to_json(result.sample_start),
+        "sample_end": _label_to_json(result.sample_end),
+        "state_end": _label_to_json(result.state_end),
+        "univariate": [{k: _number(result.univariate[name][k]) for k in _UNIVARIATE_KEYS} for name in names],
+        "delta": _number(result.delta),
+        **{key: [[_number(v) for v in row] for row in getattr(result, key)] for key in _STATE_MATRICES},
+        **{key: [_number(v) for v in getattr(result, key)] for key in _STATE_VECTORS},
+    }
+    return json.dumps(document, allow_nan=False, separators=(",", ":"))
+
+
+def state_from_json(text: str | bytes) -> DCCResult:
+    """Read a state written by ``state_to_json``; plain data only (nothing is executed).
+
+    Raises
+    ------
+    StateError
+        The text is not JSON, not a DCC state, of another layout version, or inconsistent
+        (missing fields, wrong shapes, non-finite parameters, non-positive variances).
+    """
+    try:
+        document = json.loads(text)
+    except (TypeError, ValueError) as exc:
+        raise StateError(f"not JSON ({type(exc).__name__})") from None
+    if not isinstance(document, dict) or document.get("kind") != _STATE_KIND:
+        raise StateError("not a DCC model state")
+    if document.get("version") != STATE_VERSION:
+        raise StateError(f"layout version {document.get('version')!r}, this release reads {STATE_VERSION}")
+    try:
+        names = tuple(_label_from_json(v) for v in document["asset_names"])
+        n = len(names)
+        model, dist = document["model"], document["dist"]
+        if n < 2 or model not in ("dcc", "adcc") or dist not in ("normal", "t"):
+            raise ValueError(f"bad model {model!r}, dist {dist!r} or {n} assets")
+        wanted = {"a", "b"} | ({"g"} if model == "adcc" else set()) | ({"nu"} if dist == "t" else set())
+        params = {k: float(v) for k, v in document["params"].items()}
+        if set(params) != wanted or not all(map(math.isfinite, params.values())):
+            raise ValueError(f"params {sorted(params)} are not finite values of {sorted(wanted)}")
+        univariate = {}
+        for name, given in zip(names, document["univariate"], strict=True):
+            uni = {k: float(given[k]) if given[k] is not None else math.nan for k in _UNIVARIATE_KEYS}
+            if not all(math.isfinite(uni[k]) for k in _UNIVARIATE_KEYS if k != "loglik") or uni["scale"] <= 0:
+                raise ValueError(f"GARCH parameters of {name!r} are not usable")
+            univariate[name] = uni
+        arrays = {key: _finite_array(document[key], (n, n), key) for key in _STATE_MATRICES}
+        arrays |= {key: _finite_array(document[key], (n,), key) for key in _STATE_VECTORS}
+        if not (arrays["var_last"] > 0).all() or not (np.diag(arrays["q_last"]) > 0).all():
+            raise ValueError("non-positive variance in the filter state")
+        return DCCResult(
+            model=model,
+            dist=dist,
+            params=params,
+            std_errors={k: math.nan if v is None else float(v) for k, v in document["std_errors"].items()},
+            se_method=str(document["se_method"]),
+            loglik=math.nan if document["loglik"] is None else float(document["loglik"]),
+            converged=bool(document["converged"]),
+            message=str(document["message"]),
+            nobs=int(document["nobs"]),
+            n_assets=n,
+            asset_names=names,
+            sample_start=_label_from_json(document["sample_start"]),
+            sample_end=_label_from_json(document["sample_end"]),
+            univariate=univariate,
+            delta=float(document["delta"]),
+            state_end=_label_from_json(document["state_end"]),
+            **arrays,
+        )
+    except (KeyError, TypeError, ValueError, AttributeError) as exc:
+        raise StateError(f"inconsistent DCC state ({type(exc).__name__}: {exc})") from None
 
 
 def effective_n(b: float) -> float:

@@ -56,14 +56,19 @@ def redact(url: str | URL) -> str:
 
 
 def _engine_url(url: str) -> URL:
-    """``postgresql://`` / ``postgres://`` URLs go through psycopg 3 (its ``COPY`` API is used)."""
+    """``postgresql://`` / ``postgres://`` URLs go through psycopg 3 (its ``COPY`` API is used);
+    anything else is a ``PublishError`` whose text never repeats the URL's password."""
     if url.startswith("postgres://"):
         url = "postgresql://" + url[len("postgres://"):]
-    parsed = make_url(url)
+    try:
+        parsed = make_url(url)
+    except sa.exc.ArgumentError:
+        raise PublishError("publish needs a postgresql://user:password@host/database URL; "
+                           "the one given does not parse") from None
     if parsed.drivername == "postgresql":
         parsed = parsed.set(drivername="postgresql+psycopg")
     if parsed.drivername != "postgresql+psycopg":
-        raise ValueError(f"publish needs a postgresql:// URL (psycopg 3 driver), got {redact(parsed)}")
+        raise PublishError(f"publish needs a postgresql:// URL (psycopg 3 driver), got {redact(parsed)}")
     return parsed
 
 
@@ -110,13 +115,14 @@ def publish_postgres(con: duckdb.DuckDBPyConnection, url: str, schemas: tuple[st
     tables
         Only these tables (``name`` or ``schema.name``); default all base tables of ``schemas``.
     blobs
-        ``skip`` leaves out BLOB columns (``results.model_fits.state`` is a pickled Python object,
-        meaningless to SQL clients); ``bytea`` copies them.
+        ``skip`` leaves out BLOB columns (opaque bytes, meaningless to SQL clients); ``bytea``
+        copies them.
 
     Raises
     ------
     PublishError
-        The server refused or a value did not fit; PostgreSQL is left exactly as before.
+        Not a PostgreSQL URL, the server refused, or a value did not fit; PostgreSQL is left
+        exactly as before.
     """
     engine_url = _engine_url(url)
     chosen = _select_tables(con, schemas, tables)
@@ -154,7 +160,8 @@ def publish_postgres(con: duckdb.DuckDBPyConnection, url: str, schemas: tuple[st
                 written[f"{schema}.{table}"] = cursor.rowcount
                 csv.unlink()
     except (sa.exc.SQLAlchemyError, psycopg.Error, duckdb.Error, OSError) as exc:
-        text = str(exc)
+        # the driver's own message (not SQLAlchemy's wrapper with its link), on one line
+        text = " ".join(str(getattr(exc, "orig", None) or exc).split())
         if engine_url.password:
             text = text.replace(str(engine_url.password), "***")
         # ``from None``: the chained driver exception could carry the connection string

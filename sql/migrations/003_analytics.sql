@@ -23,7 +23,7 @@ create table if not exists results.model_fits (
     effective_n     double,            -- (1+b)/(1-b): the n used for per-date t statistics
     fitted_at       timestamptz not null,
     path_end        date,              -- last date the stored filter state covers
-    state           blob               -- pickled DCCResult (parameters + filter state Q_T, z_T, GARCH variances)
+    state           blob               -- model and filter state (JSON since migration 004)
 );
 
 -- Term premia: NY Fed ACM as ingested and seesaw's own ACM estimate.

@@ -1,86 +1,22 @@
-"""``publish_postgres`` against a real PostgreSQL server started on loopback by the fixture.
-
-Skipped cleanly when the server binaries (Debian package ``postgresql``) are absent.
+"""``publish_postgres`` against a real PostgreSQL server started on loopback by the fixture
+(``tests/postgres_server.py``; skipped cleanly when the server binaries are absent).
 """
 from __future__ import annotations
 
-import glob
 import json
 import math
-import os
-import pwd
 import secrets
-import shutil
-import socket
-import subprocess
-import tempfile
-from collections.abc import Iterator
 from datetime import UTC, date, datetime
 from pathlib import Path
 
 import duckdb
 import pytest
+from postgres_server import pg_url  # noqa: F401 - the fixture
 
 from warehouse.db import connect
 from warehouse.publish import PublishError, postgres_type, publish_postgres, redact
 
 psycopg = pytest.importorskip("psycopg")
-
-
-def _pg_bindir() -> Path | None:
-    found = sorted(glob.glob("/usr/lib/postgresql/*/bin/initdb"), key=lambda p: int(p.split("/")[4]))
-    if found:
-        return Path(found[-1]).parent
-    initdb = shutil.which("initdb")
-    return Path(initdb).parent if initdb else None
-
-
-def _free_port() -> int:
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
-
-
-@pytest.fixture(scope="module")
-def pg_url() -> Iterator[str]:
-    """URL (with a password) of a throw-away PostgreSQL server on 127.0.0.1, stopped at teardown."""
-    bindir = _pg_bindir()
-    if bindir is None:
-        pytest.skip("PostgreSQL server binaries absent (Debian: apt-get install postgresql)")
-    prefix: list[str] = []
-    owner = None
-    if os.geteuid() == 0:  # the server refuses to run as root
-        try:
-            owner = pwd.getpwnam("postgres")
-        except KeyError:
-            pytest.skip("running as root and there is no 'postgres' user to run the server")
-        prefix = ["runuser", "-u", "postgres", "--"]
-    base = Path(tempfile.mkdtemp(prefix="seesaw-pg-"))
-    password = secrets.token_urlsafe(12)
-    (base / "pw").write_text(password + "\n")
-    if owner is not None:
-        for path in (base, base / "pw"):
-            os.chown(path, owner.pw_uid, owner.pw_gid)
-    port = _free_port()
-
-    def run(*args: str) -> None:
-        subprocess.run([*prefix, *args], check=True, capture_output=True, timeout=60)
-
-    run(str(bindir / "initdb"), "-D", str(base / "data"), "-U", "seesaw", f"--pwfile={base / 'pw'}",
-        "--auth-local=trust", "--auth-host=scram-sha-256", "-E", "UTF8", "--locale=C", "--no-sync")
-    options = (f"-c listen_addresses=127.0.0.1 -p {port} -k {base} -c fsync=off"
-               " -c full_page_writes=off -c synchronous_commit=off")
-    run(str(bindir / "pg_ctl"), "-D", str(base / "data"), "-l", str(base / "log"), "-w", "-t", "30",
-        "-o", options, "start")
-    try:
-        with psycopg.connect(host="127.0.0.1", port=port, user="seesaw", password=password, dbname="postgres",
-                             autocommit=True) as admin:
-            admin.execute("create database team")
-        yield f"postgresql://seesaw:{password}@127.0.0.1:{port}/team"
-    finally:
-        subprocess.run([*prefix, str(bindir / "pg_ctl"), "-D", str(base / "data"), "-m", "immediate", "stop"],
-                       check=False, capture_output=True, timeout=60)
-        shutil.rmtree(base, ignore_errors=True)
 
 
 def _pg(url: str):
@@ -219,7 +155,7 @@ def test_every_warehouse_results_table_publishes(pg_url: str, tmp_path: Path) ->
             "select table_name from information_schema.tables where table_schema = 'results'").fetchall()}
         written = publish_postgres(con, pg_url)
     assert set(written) == tables and written["results.correlations"] == 1
-    assert ("state", "bytea") not in _pg_columns(pg_url, "results", "model_fits")
+    assert ("state", "jsonb") in _pg_columns(pg_url, "results", "model_fits")  # versioned JSON, no bytes
     assert ("params", "jsonb") in _pg_columns(pg_url, "results", "model_fits")
     assert _pg_rows(pg_url, "results.correlations", "obs_date")[0][:3] == ("US", "us_spx", "us_10y")
 
@@ -233,8 +169,11 @@ def test_type_mapping_and_url_handling() -> None:
     assert redact("postgresql://u:s3cret@h:5432/db") == "postgresql://u:***@h:5432/db"
     con = duckdb.connect()
     _tricky(con)
-    with pytest.raises(ValueError, match="psycopg 3") as caught:
+    with pytest.raises(PublishError, match="psycopg 3") as caught:
         publish_postgres(con, "mysql://u:s3cret@h/db")
+    assert "s3cret" not in str(caught.value)
+    with pytest.raises(PublishError, match="does not parse") as caught:
+        publish_postgres(con, "not a url s3cret")
     assert "s3cret" not in str(caught.value)
     with pytest.raises(ValueError, match="no such table"):
         publish_postgres(con, "postgresql://u:s3cret@h/db", tables=["nope"])
