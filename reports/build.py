@@ -22,7 +22,7 @@ from typing import Literal
 from reports.context import Reader, Section
 from reports.render import esc, stamp
 from reports.sections import SECTION_IDS, SECTIONS
-from warehouse.db import connect
+from warehouse.db import artifact_path, connect
 from warehouse.snapshot import connect_for_reading
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
@@ -32,8 +32,9 @@ MAX_BYTES = 5 * 1024 * 1024
 
 
 def default_report_path(db: Path, as_of: date | None = None) -> Path:
-    """``report.html`` beside the warehouse (``report-asof-D.html`` for an as-of replay)."""
-    return db.parent / (f"report-asof-{as_of}.html" if as_of else "report.html")
+    """``<name>.report.html`` beside warehouse ``<name>.duckdb`` (``<name>.report-asof-D.html``
+    for an as-of replay): named after the warehouse, so two warehouses can share a folder."""
+    return artifact_path(db, f".report-asof-{as_of}.html" if as_of else ".report.html")
 
 
 class ReportSectionWarning(UserWarning):
@@ -99,7 +100,7 @@ def render(sections: list[Section], *, title: str, as_of_text: str, run_text: st
 
 
 def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str | None = None,
-                 snapshot_when_busy: bool = False) -> ReportResult:
+                 from_snapshot: bool = False) -> ReportResult:
     """Write the HTML report for warehouse ``db`` to ``out``.
 
     Parameters
@@ -112,9 +113,9 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
         Show only observations dated on or before this day; the header says "as of D".
     title : str, optional
         Report title (default ``DEFAULT_TITLE``).
-    snapshot_when_busy : bool
-        Read the published snapshot when another process is writing the warehouse (the CLI);
-        the nightly flow, which holds the run lock itself, reads the warehouse directly.
+    from_snapshot : bool
+        Read the published snapshot, so a run starting meanwhile never waits (the CLI); the
+        nightly flow, which holds the run lock itself, reads the warehouse directly.
 
     Returns
     -------
@@ -123,7 +124,7 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
     """
     started = time.perf_counter()
     out = Path(out)
-    opener = connect_for_reading(db) if snapshot_when_busy else connect(db, read_only=True)
+    opener = connect_for_reading(db) if from_snapshot else connect(db, read_only=True)
     with opener as con:
         reader = Reader(con, as_of)
         sections = [_safe(builder, reader, sid, stitle)

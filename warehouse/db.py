@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import os
+import re
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,14 +29,62 @@ def db_path(db: str | os.PathLike[str] | None = None) -> Path:
     return Path(db or os.environ.get("SEESAW_DB") or DEFAULT_DB)
 
 
-#: How long a writer waits for other processes (short readers) to release the file.
-WRITE_LOCK_WAIT_S = 10.0
+def quote_identifier(name: str) -> str:
+    """``name`` as a quoted SQL identifier (for schema, table and column names from data)."""
+    return '"' + name.replace('"', '""') + '"'
+
+
+def quote_literal(text: str) -> str:
+    """``text`` as a SQL string literal, for the few places DuckDB takes no parameter (ATTACH, COPY TO)."""
+    return "'" + text.replace("'", "''") + "'"
+
+
+def artifact_path(db: str | os.PathLike[str], suffix: str) -> Path:
+    """A file or folder named after the warehouse, beside it: ``a.duckdb`` → ``a<suffix>``.
+
+    Snapshots, the read catalog and the report carry the warehouse's name, so two warehouses
+    can share a folder.
+    """
+    db = Path(db)
+    return db.parent / f"{db.stem}{suffix}"
+
+
+def read_catalog_path(db: str | os.PathLike[str]) -> Path:
+    """``<db stem>.read.duckdb``: views over the current snapshot, the read path for outside tools."""
+    return artifact_path(db, ".read.duckdb")
+
+
+#: Environment variable: seconds a writer waits for other processes to release the warehouse file.
+WAIT_FOR_READERS_ENV = "SEESAW_WAIT_FOR_READERS"
+DEFAULT_WAIT_FOR_READERS_S = 60.0
+
+
+def wait_for_readers_s() -> float:
+    """How long a writer waits for outside readers: ``$SEESAW_WAIT_FOR_READERS``, default 60 s."""
+    text = os.environ.get(WAIT_FOR_READERS_ENV, "").strip()
+    if not text:
+        return DEFAULT_WAIT_FOR_READERS_S
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise WarehouseError(f"{WAIT_FOR_READERS_ENV}={text!r} is not a number of seconds >= 0")
+    return seconds
+
+
+def _held_by(text: str) -> str:
+    """Who holds the file, from DuckDB's lock error ("… lock is held in /usr/bin/python3 (PID 123) …")."""
+    match = re.search(r"held in (.+?) \(PID (\d+)\)", text)
+    return f"pid {match.group(2)} ({Path(match.group(1)).name})" if match else "another process"
 
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     # A reader holding the file between two short write connections of a run would fail the run:
-    # writers retry for a while; readers fail fast (``warehouse.snapshot`` falls back to the snapshot).
-    deadline = time.monotonic() + (0.0 if read_only else WRITE_LOCK_WAIT_S)
+    # writers wait for it (bounded, configurable); readers fail fast (``warehouse.snapshot`` reads
+    # the snapshot instead).
+    waited_s = 0.0 if read_only else wait_for_readers_s()
+    deadline = time.monotonic() + waited_s
     delay_s = 0.05
     while True:
         try:
@@ -48,9 +97,13 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
             if "lock" not in text.lower():
                 raise WarehouseError(f"cannot open warehouse {path}: {text}") from exc
             if time.monotonic() >= deadline:
+                if read_only:
+                    raise WarehouseLockedError(
+                        f"warehouse {path} is locked by another process (a run in progress?): {text}") from exc
                 raise WarehouseLockedError(
-                    f"warehouse {path} is locked by another process (a run in progress?): {text}"
-                ) from exc
+                    f"warehouse {path} is held open by {_held_by(text)}; waited {waited_s:g} s"
+                    f" (--wait-for-readers / ${WAIT_FOR_READERS_ENV}); outside tools should read"
+                    f" {read_catalog_path(path)} instead, which never blocks a run") from None
         time.sleep(delay_s)
         delay_s = min(2 * delay_s, 0.5)
 

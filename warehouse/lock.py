@@ -7,6 +7,13 @@ left behind by a dead process never blocks anyone: its content is information, n
 
 The lock belongs to the open file description: a child made by ``fork`` (not ``exec``) inherits
 it and keeps it held after the parent exits, until the child exits too.
+
+The lock is re-entrant within one process: the CLI takes it before Prefect starts (so a second
+writer is refused at once) and the flow, which also runs without the CLI, takes it again inside.
+
+A holder that dies without releasing leaves its information in the file (a clean release clears
+it): ``stale_holder`` reads it, so ``status`` shows that run as crashed before the next run
+records it so.
 """
 from __future__ import annotations
 
@@ -15,9 +22,11 @@ import json
 import os
 import socket
 import sys
+import threading
 import time
 from collections.abc import Iterator
 from contextlib import contextmanager
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -79,30 +88,85 @@ def locked_error(db: str | os.PathLike[str], holder: dict) -> RunLockedError:
     return RunLockedError(f"{describe_holder(db, holder)}; try again later or read the published snapshot", holder)
 
 
-def lock_holder(db: str | os.PathLike[str]) -> dict | None:
-    """Information about the process holding the run lock, or None when no run holds it.
-
-    Probes with a shared lock taken and dropped at once; ``run_lock`` retries for
-    ``ACQUIRE_GRACE_S`` so the probe never refuses a run that starts at that instant.
-    """
+def _probe(db: str | os.PathLike[str]) -> tuple[bool, dict]:
+    """(held, information in the file), probing with a shared lock taken and dropped at once."""
     try:
         fd = os.open(lock_path(db), os.O_RDONLY)
     except FileNotFoundError:
-        return None
+        return False, {}
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_SH | fcntl.LOCK_NB)
         except BlockingIOError:
-            return _read_info(fd)
-        fcntl.flock(fd, fcntl.LOCK_UN)
-        return None
+            return True, _read_info(fd)
+        try:
+            text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
+        finally:
+            fcntl.flock(fd, fcntl.LOCK_UN)
+        try:
+            info = json.loads(text) if text else {}
+        except ValueError:
+            info = {}
+        return False, info if isinstance(info, dict) else {}
     finally:
         os.close(fd)
+
+
+def lock_holder(db: str | os.PathLike[str]) -> dict | None:
+    """Information about the process holding the run lock, or None when no run holds it.
+
+    ``run_lock`` retries for ``ACQUIRE_GRACE_S`` so this probe never refuses a run that starts
+    at that instant.
+    """
+    held, info = _probe(db)
+    return info if held else None
+
+
+def stale_holder(db: str | os.PathLike[str]) -> dict | None:
+    """The information a run left when it died holding the lock (killed, crashed), else None.
+
+    Gone once the next run takes the lock (that run records the dead one as ``crashed``).
+    """
+    held, info = _probe(db)
+    return None if held or not info else info
+
+
+@dataclass
+class _Held:
+    """A run lock this process holds: its descriptor, information and nesting depth."""
+
+    fd: int
+    info: dict
+    depth: int = 1
+
+
+#: Run locks held by this process, by lock file (resolved), so nested ``run_lock`` calls re-enter.
+_held: dict[Path, _Held] = {}
+_held_guard = threading.Lock()
+
+
+def update_holder(db: str | os.PathLike[str], **fields: str) -> None:
+    """Add ``fields`` (e.g. the run id) to the information of a run lock this process holds."""
+    with _held_guard:
+        held = _held.get(lock_path(db).resolve())
+        if held is None:
+            raise WarehouseError(f"run lock of {db} is not held by this process")
+        held.info.update(fields)
+        _write_info(held.fd, held.info)
+
+
+def _write_info(fd: int, info: dict) -> None:
+    data = json.dumps(info).encode("utf-8")
+    os.pwrite(fd, data, 0)
+    os.ftruncate(fd, len(data))
 
 
 @contextmanager
 def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator[dict]:
     """Hold the warehouse's run lock for the ``with`` block; yield the holder information written.
+
+    Re-entrant within one process: a nested call yields the outer holder information and the
+    lock stays held until the outermost block ends.
 
     Parameters
     ----------
@@ -121,6 +185,18 @@ def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator
     db = Path(db)
     path = lock_path(db)
     path.parent.mkdir(parents=True, exist_ok=True)
+    key = path.resolve()
+    with _held_guard:
+        held = _held.get(key)
+        if held is not None:
+            held.depth += 1
+    if held is not None:
+        try:
+            yield held.info
+        finally:
+            with _held_guard:
+                held.depth -= 1
+        return
     fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
     try:
         deadline = time.monotonic() + ACQUIRE_GRACE_S
@@ -134,11 +210,14 @@ def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator
                 time.sleep(0.02)
         info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command or _command_line(),
                 "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(db)}
-        os.ftruncate(fd, 0)
-        os.pwrite(fd, json.dumps(info).encode("utf-8"), 0)
+        _write_info(fd, info)
+        with _held_guard:
+            _held[key] = _Held(fd, info)
         try:
             yield info
         finally:
+            with _held_guard:
+                del _held[key]
             os.ftruncate(fd, 0)  # cleared while still held: a released lock shows no holder
             fcntl.flock(fd, fcntl.LOCK_UN)
     finally:

@@ -1,21 +1,26 @@
 """Published Parquet snapshots of the warehouse, so readers never wait for a writing run.
 
-Layout next to the warehouse file::
+Layout next to the warehouse file ``<db_dir>/<name>.duckdb`` (everything carries the
+warehouse's name, so two warehouses can share a folder)::
 
-    <db_dir>/snapshots/<UTC timestamp>-<token>/manifest.json
-    <db_dir>/snapshots/<UTC timestamp>-<token>/<schema>/<table>/part-0.parquet
-    <db_dir>/snapshot -> snapshots/<UTC timestamp>-<token>     (relative symlink)
+    <db_dir>/<name>.snapshots/<UTC timestamp>-<token>/manifest.json
+    <db_dir>/<name>.snapshots/<UTC timestamp>-<token>/<schema>/<table>/part-0.parquet
+    <db_dir>/<name>.snapshot -> <name>.snapshots/<UTC timestamp>-<token>   (relative symlink)
+    <db_dir>/<name>.read.duckdb    views over the current version, for outside tools
 
-A publish writes a new version directory, then swaps the ``snapshot`` symlink with ``rename``
-(atomic on POSIX): a reader resolves the link once and sees either the old or the new version,
-never a mix. A reader holds a shared ``flock`` on its version's ``manifest.json`` while it reads;
-pruning old versions takes an exclusive one and skips versions still being read.
+A publish writes a new version directory, then swaps the ``<name>.snapshot`` symlink with
+``rename`` (atomic on POSIX): a reader resolves the link once and sees either the old or the new
+version, never a mix. seesaw's readers hold a shared ``flock`` on their version's
+``manifest.json`` while they read; pruning takes an exclusive one and skips versions still being
+read. The read catalog is rebuilt beside and renamed over the old one; outside tools holding the
+old catalog keep reading its version, which stays for ``GRACE_S`` after it stops being current.
 """
 from __future__ import annotations
 
 import fcntl
 import json
 import os
+import re
 import secrets
 import shutil
 import sys
@@ -31,19 +36,29 @@ import duckdb
 from warehouse.db import (
     WarehouseError,
     WarehouseLockedError,
+    artifact_path,
     connect,
     db_path,
+    quote_identifier,
+    quote_literal,
+    read_catalog_path,
     schema_version,
 )
 from warehouse.lock import describe_holder, lock_holder
 
-LINK_NAME = "snapshot"
-VERSIONS_DIR = "snapshots"
+LINK_SUFFIX = ".snapshot"
+VERSIONS_SUFFIX = ".snapshots"
 MANIFEST = "manifest.json"
 #: Manifest layout version (bump when the layout changes).
 FORMAT = 1
 #: Unfinished version directories (a publisher that crashed) are removed after this age.
 PARTIAL_MAX_AGE_S = 3600.0
+#: A version stays this long after it stops being current, for outside tools still reading it
+#: through an older read catalog (seesaw's own readers hold a lease instead).
+GRACE_S = 3600.0
+#: Column types a manifest may name (as DuckDB's DESCRIBE spells them: ``TIMESTAMP WITH TIME
+#: ZONE``, ``DECIMAL(18,3)``, ``VARCHAR[]``); anything else is refused, not put into SQL.
+COLUMN_TYPE = re.compile(r"[A-Z][A-Z0-9_]*( [A-Z][A-Z0-9_]*)*(\(\d+(, ?\d+)?\))?(\[\d*\])*")
 
 
 class SnapshotError(WarehouseError):
@@ -51,16 +66,13 @@ class SnapshotError(WarehouseError):
 
 
 def snapshot_link(db: str | os.PathLike[str]) -> Path:
-    """``<db_dir>/snapshot``: the symlink to the current version."""
-    return Path(db).parent / LINK_NAME
+    """``<db_dir>/<name>.snapshot``: the symlink to the current version."""
+    return artifact_path(db, LINK_SUFFIX)
 
 
-def _quote(name: str) -> str:
-    return '"' + name.replace('"', '""') + '"'
-
-
-def _literal(text: str) -> str:
-    return "'" + text.replace("'", "''") + "'"
+def versions_dir(db: str | os.PathLike[str]) -> Path:
+    """``<db_dir>/<name>.snapshots``: the published versions."""
+    return artifact_path(db, VERSIONS_SUFFIX)
 
 
 def _fsync(path: Path) -> None:
@@ -80,7 +92,7 @@ def _tables(con: duckdb.DuckDBPyConnection, schemas: tuple[str, ...]) -> list[tu
 
 def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[str],
                      schemas: tuple[str, ...] = ("results", "core"), *, run_id: str | None = None,
-                     keep: int = 2) -> Path:
+                     keep: int = 2, grace_s: float = GRACE_S) -> Path:
     """Export every table of ``schemas`` to Parquet as a new snapshot version and make it current.
 
     Parameters
@@ -97,14 +109,18 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
     keep
         Versions kept after the swap (the newest ones; the current one is never removed, nor a
         version a reader is still reading).
+    grace_s
+        An older version is removed only this long after it stopped being current, so outside
+        tools reading it through an older read catalog are not cut off mid-query.
 
     Returns
     -------
     Path
-        The new version directory (what ``<db_dir>/snapshot`` now points to).
+        The new version directory (what ``<name>.snapshot`` now points to); the read catalog
+        ``<name>.read.duckdb`` points to it too.
     """
     db = Path(db_path)
-    versions = db.parent / VERSIONS_DIR
+    versions = versions_dir(db)
     versions.mkdir(parents=True, exist_ok=True)
     created = datetime.now(UTC)
     name = f"{created:%Y%m%dT%H%M%S%fZ}-{secrets.token_hex(4)}"
@@ -118,9 +134,10 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
             folder = partial / schema / table
             folder.mkdir(parents=True)
             target = folder / "part-0.parquet"
-            columns = reader.execute(f"describe {_quote(schema)}.{_quote(table)}").fetchall()
+            qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+            columns = reader.execute(f"describe {qualified}").fetchall()
             rows = reader.execute(
-                f"copy {_quote(schema)}.{_quote(table)} to {_literal(str(target))} (format parquet, compression zstd)"
+                f"copy {qualified} to {quote_literal(str(target))} (format parquet, compression zstd)"
             ).fetchone()[0]
             _fsync(target)
             tables[f"{schema}.{table}"] = {"path": f"{schema}/{table}", "files": [target.name], "rows": rows,
@@ -136,9 +153,28 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
     final = versions / name
     os.rename(partial, final)
     _fsync(versions)
-    _swap_link(snapshot_link(db), Path(VERSIONS_DIR) / name)
-    _prune(versions, keep=keep, current=name)
+    _swap_link(snapshot_link(db), Path(versions.name) / name)
+    _write_read_catalog(db, final, manifest)
+    _prune(versions, keep=keep, current=name, now=created, grace_s=grace_s)
     return final
+
+
+def _write_read_catalog(db: Path, version: Path, manifest: dict) -> None:
+    """Build ``<name>.read.duckdb`` (views over ``version``) beside the old one and rename it over."""
+    target = read_catalog_path(db)
+    temp = target.with_name(f".{target.name}-{secrets.token_hex(4)}")
+    try:
+        con = duckdb.connect(str(temp))
+        try:
+            _create_views(con, version, manifest)
+        finally:
+            con.close()
+        _fsync(temp)
+        os.replace(temp, target)
+    finally:
+        temp.unlink(missing_ok=True)
+        Path(f"{temp}.wal").unlink(missing_ok=True)
+    _fsync(target.parent)
 
 
 def _swap_link(link: Path, target: Path) -> None:
@@ -150,10 +186,20 @@ def _swap_link(link: Path, target: Path) -> None:
     _fsync(link.parent)
 
 
-def _prune(versions: Path, keep: int, current: str) -> None:
-    complete = sorted(p for p in versions.iterdir() if not p.name.startswith(".") and (p / MANIFEST).exists())
-    for old in complete[:-keep] if keep > 0 else complete:
-        if old.name != current:
+def _created(version: Path) -> datetime | None:
+    """When a version was published (from its name ``<UTC timestamp>-<token>``), None if foreign."""
+    try:
+        return datetime.strptime(version.name.split("-", 1)[0], "%Y%m%dT%H%M%S%fZ").replace(tzinfo=UTC)
+    except ValueError:
+        return None
+
+
+def _prune(versions: Path, keep: int, current: str, now: datetime, grace_s: float) -> None:
+    complete = sorted(p for p in versions.iterdir() if not p.name.startswith(".") and (p / MANIFEST).exists()
+                      and _created(p) is not None)
+    for old, newer in zip(complete[:-keep] if keep > 0 else complete, complete[1:]):
+        superseded = _created(newer)  # the moment ``old`` stopped being current
+        if old.name != current and (now - superseded).total_seconds() >= grace_s:
             _remove_unread(old)
     for partial in versions.glob(".*.partial"):
         if time.time() - partial.stat().st_mtime > PARTIAL_MAX_AGE_S:
@@ -197,6 +243,11 @@ class SnapshotConnection:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.con, name)
 
+    @property
+    def files(self) -> list[Path]:
+        """Every Parquet file behind the views: all a locked-down reader needs to reach."""
+        return [f for key, table in self.manifest["tables"].items() for f in _table_files(self.path, key, table)]
+
     def close(self) -> None:
         """Close the DuckDB connection and release the read lease."""
         self.con.close()
@@ -234,6 +285,36 @@ def _lease(db: Path) -> tuple[Path, Any]:
                         "a successful `seesaw run` publishes one")
 
 
+def _table_files(version: Path, key: str, table: dict) -> list[Path]:
+    """The Parquet files of one manifest table; a path leading out of ``version`` is refused."""
+    files = [version / table["path"] / name for name in table["files"]]
+    for path in files:
+        if not path.resolve().is_relative_to(version.resolve()):
+            raise SnapshotError(f"snapshot {version} is damaged: table {key} names a file outside it ({path})")
+    return files
+
+
+def _column_type(key: str, column_type: str) -> str:
+    """A manifest column type, checked against ``COLUMN_TYPE`` before it goes into SQL."""
+    if not COLUMN_TYPE.fullmatch(column_type):
+        raise SnapshotError(f"snapshot manifest is damaged: table {key} has column type {column_type!r}")
+    return column_type
+
+
+def _create_views(con: duckdb.DuckDBPyConnection, version: Path, manifest: dict) -> None:
+    """One view per manifest table, named as in the warehouse, over the Parquet files of ``version``."""
+    for schema in {key.split(".", 1)[0] for key in manifest["tables"]} | set(manifest.get("schemas", [])):
+        con.execute(f"create schema if not exists {quote_identifier(schema)}")
+    for key, table in manifest["tables"].items():
+        schema, name = key.split(".", 1)
+        files = ", ".join(quote_literal(str(f)) for f in _table_files(version, key, table))
+        # cast back to the warehouse types (Parquet has no HUGEINT, for instance)
+        columns = ", ".join(f"cast({quote_identifier(c)} as {_column_type(key, t)}) as {quote_identifier(c)}"
+                            for c, t in table["columns"])
+        con.execute(f"create view {quote_identifier(schema)}.{quote_identifier(name)} as"
+                    f" select {columns} from read_parquet([{files}])")
+
+
 def open_snapshot(db: str | os.PathLike[str] | None = None) -> SnapshotConnection:
     """Open the current snapshot as an in-memory DuckDB with the warehouse's schema and table names.
 
@@ -251,17 +332,9 @@ def open_snapshot(db: str | os.PathLike[str] | None = None) -> SnapshotConnectio
         manifest = json.loads(handle.read().decode("utf-8"))
         if manifest.get("warehouse") not in (None, db.name):
             raise SnapshotError(f"snapshot {snapshot_link(db)} belongs to warehouse {manifest['warehouse']!r},"
-                                f" not {db.name!r}: keep one warehouse per directory")
+                                f" not {db.name!r} (copied or renamed?): run `seesaw run` to publish this one's")
         con = duckdb.connect(":memory:")
-        for schema in {key.split(".", 1)[0] for key in manifest["tables"]} | set(manifest.get("schemas", [])):
-            con.execute(f"create schema if not exists {_quote(schema)}")
-        for key, table in manifest["tables"].items():
-            schema, name = key.split(".", 1)
-            files = ", ".join(_literal(str(version / table["path"] / f)) for f in table["files"])
-            # cast back to the warehouse types (Parquet has no HUGEINT, for instance)
-            columns = ", ".join(f"cast({_quote(c)} as {t}) as {_quote(c)}" for c, t in table["columns"])
-            con.execute(f"create view {_quote(schema)}.{_quote(name)} as"
-                        f" select {columns} from read_parquet([{files}])")
+        _create_views(con, version, manifest)
     except BaseException:
         handle.close()
         raise
@@ -271,38 +344,47 @@ def open_snapshot(db: str | os.PathLike[str] | None = None) -> SnapshotConnectio
 @contextmanager
 def connect_for_reading(db: str | os.PathLike[str] | None = None, *, tries: int = 3,
                         wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection | SnapshotConnection]:
-    """A read connection that works while a run writes: the warehouse if free, else its snapshot.
+    """A read connection that never makes a run wait: the latest published snapshot.
 
-    While a run holds the run lock the snapshot is used at once (opening the warehouse between
-    the run's short write connections would make the run wait). Otherwise the warehouse is
-    opened read-only, retrying ``tries`` times ``wait_s`` apart while another process holds the
-    file, then the snapshot is used. Falling back prints one line to stderr naming the
-    snapshot's creation time (UTC) and run.
+    seesaw's readers (``query``, ``status``, ``series``, ``report``) read the snapshot, so they
+    never hold the warehouse file when a run starts. While a run holds the run lock, one line on
+    stderr says the data is that of the snapshot (creation time UTC, run). Before the first
+    publish there is no snapshot: then the warehouse itself is opened read-only, retrying
+    ``tries`` times ``wait_s`` apart while another process holds the file, unless a run is
+    writing it.
 
     Raises
     ------
     WarehouseLockedError
-        The warehouse stays locked and no snapshot has been published.
+        No snapshot has been published yet and the warehouse is being written (the first run).
     """
     path = db_path(db)
     holder = lock_holder(path)
+    link = snapshot_link(path)
     with ExitStack() as stack:
-        con: duckdb.DuckDBPyConnection | SnapshotConnection | None = None
-        if holder is None:
-            for attempt in range(tries):
-                try:
-                    con = stack.enter_context(connect(path, read_only=True))
-                    break
-                except WarehouseLockedError:
-                    if attempt + 1 < tries:
-                        time.sleep(wait_s)
-        if con is None:
-            busy = (describe_holder(path, holder) if holder is not None
-                    else f"warehouse {path} is locked by another process")
-            try:
-                con = stack.enter_context(open_snapshot(path))
-            except SnapshotError as exc:
-                raise WarehouseLockedError(f"{busy}, and {exc}; try again when the run has finished") from None
-            print(f"note: {busy}; reading the snapshot of {con.manifest['created_at']}"
-                  f" (run {con.manifest.get('run_id') or 'unknown'})", file=sys.stderr)
+        if os.path.lexists(link):
+            con: duckdb.DuckDBPyConnection | SnapshotConnection = stack.enter_context(open_snapshot(path))
+            if holder is not None:
+                print(f"note: {describe_holder(path, holder)}; reading the snapshot of"
+                      f" {con.manifest['created_at']} (run {con.manifest.get('run_id') or 'unknown'})",
+                      file=sys.stderr)
+        elif holder is not None:
+            raise WarehouseLockedError(f"{describe_holder(path, holder)}, and no snapshot published next to warehouse"
+                                       f" {path} yet (expected {link}): the run publishes one when it finishes;"
+                                       " try again then")
+        else:
+            con = _open_unpublished(stack, path, tries, wait_s)
         yield con
+
+
+def _open_unpublished(stack: ExitStack, path: Path, tries: int, wait_s: float) -> duckdb.DuckDBPyConnection:
+    """The warehouse itself, read-only, for a warehouse that has no snapshot yet."""
+    for attempt in range(tries):
+        try:
+            return stack.enter_context(connect(path, read_only=True))
+        except WarehouseLockedError:
+            if attempt + 1 < tries:
+                time.sleep(wait_s)
+    raise WarehouseLockedError(f"warehouse {path} is locked by another process, and no snapshot published next to"
+                               f" warehouse {path} yet (expected {snapshot_link(path)}): a successful `seesaw run`"
+                               " publishes one; try again later")

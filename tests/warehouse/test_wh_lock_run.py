@@ -1,4 +1,5 @@
-"""Run lock with real processes: a second writer is refused fast, by name; dead holders never block."""
+"""Run lock with real processes: a second writer is refused fast, by name; dead holders never block
+but leave their information behind; the lock is re-entrant within one process."""
 from __future__ import annotations
 
 import json
@@ -12,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from warehouse.db import WarehouseError
-from warehouse.lock import RunLockedError, lock_holder, lock_path, run_lock
+from warehouse.lock import lock_holder, lock_path, run_lock, stale_holder, update_holder
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -22,6 +23,15 @@ from warehouse.lock import run_lock
 with run_lock(sys.argv[1], command="seesaw run --profile files"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
+"""
+
+HOLD_RUN = """
+import sys, time
+from warehouse.lock import run_lock, update_holder
+with run_lock(sys.argv[1], command="seesaw run --profile sample"):
+    update_holder(sys.argv[1], run_id="run-1", flow="nightly", profile="sample")
+    print("locked", flush=True)
+    time.sleep(60)
 """
 
 TRY = """
@@ -97,5 +107,34 @@ def test_released_lock_is_free_again(tmp_path: Path) -> None:
     assert json.loads(second.communicate(timeout=30)[0]) == {"acquired": True}
     with run_lock(db):  # and a lock released inside one process can be taken again
         pass
-    with run_lock(db), pytest.raises(RunLockedError, match=f"pid {os.getpid()}"), run_lock(db):
-        pass
+    assert stale_holder(db) is None  # clean releases leave nothing behind
+
+
+def test_the_lock_is_reentrant_within_a_process_and_held_until_the_outer_block_ends(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    with run_lock(db, command="seesaw run (cli)") as outer:
+        with run_lock(db, command="seesaw nightly (flow)") as inner:  # the flow inside the CLI's lock
+            assert inner is outer and inner["command"] == "seesaw run (cli)"
+            update_holder(db, run_id="20260101T000000Z-abcdef")
+        other = json.loads(_python(TRY, str(db)).communicate(timeout=30)[0])  # still held after the inner block
+        assert other["acquired"] is False and other["holder"]["run_id"] == "20260101T000000Z-abcdef"
+    assert lock_holder(db) is None and lock_path(db).read_text() == ""
+    with pytest.raises(WarehouseError, match="not held by this process"):
+        update_holder(db, run_id="x")
+
+
+def test_a_holder_killed_mid_run_leaves_its_run_id_for_status(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    proc = _python(HOLD_RUN, str(db))
+    try:
+        assert proc.stdout.readline().strip() == "locked", proc.stderr.read()
+        assert stale_holder(db) is None  # alive: a holder, not a dead one
+        assert lock_holder(db)["run_id"] == "run-1"
+    finally:
+        proc.kill()
+        proc.wait(10)
+    dead = stale_holder(db)
+    assert dead["pid"] == proc.pid and dead["run_id"] == "run-1" and dead["flow"] == "nightly"
+    with run_lock(db):  # the next run takes over; the information is its own now
+        assert stale_holder(db) is None
+    assert stale_holder(db) is None

@@ -40,7 +40,7 @@ while not os.path.exists(wait_for) and time.monotonic() < deadline:  # the reade
 con = duckdb.connect(db)
 for g in range(first, last + 1):
     write_generation(con, g)
-    publish_snapshot(con, db, run_id=f"gen-{g}")
+    publish_snapshot(con, db, run_id=f"gen-{g}", grace_s=0)
 con.close()
 open(done, "w").close()
 """
@@ -106,9 +106,9 @@ def test_reader_never_sees_a_partial_or_mixed_snapshot(tmp_path: Path) -> None:
         assert snap.manifest["run_id"] == f"gen-{GENERATIONS}"
         assert snap.execute("select count(*) from core.c").fetchone()[0] == 3000 - 61 * GENERATIONS
     # a version the reader held during the last publish survives it; the next publish removes it
-    assert len(list((tmp_path / "snapshots").iterdir())) in (2, 3)
+    assert len(list((tmp_path / "seesaw.snapshots").iterdir())) in (2, 3)
     con = duckdb.connect(str(db), read_only=True)
-    publish_snapshot(con, db, run_id="gen-final")
+    publish_snapshot(con, db, run_id="gen-final", grace_s=0)
     con.close()
-    assert len(list((tmp_path / "snapshots").iterdir())) == 2
+    assert len(list((tmp_path / "seesaw.snapshots").iterdir())) == 2
     assert not [p for p in tmp_path.iterdir() if p.name.startswith(".")]  # no temporary links

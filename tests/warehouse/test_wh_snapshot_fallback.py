@@ -1,4 +1,5 @@
-"""Readers while a writer runs: ``connect_for_reading`` falls back to the snapshot; writers wait for readers.
+"""Readers and writers: ``connect_for_reading`` reads the snapshot and never holds the warehouse
+file; before the first publish it reads the warehouse; writers wait (bounded) for outside readers.
 
 The writers and readers on the other side are real processes holding DuckDB connections.
 """
@@ -13,7 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.db import WarehouseLockedError, connect
+from warehouse.db import WarehouseError, WarehouseLockedError, connect
 from warehouse.snapshot import SnapshotConnection, connect_for_reading, publish_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
@@ -34,6 +35,15 @@ from warehouse.lock import run_lock
 with run_lock(sys.argv[1], command="seesaw run --profile sample"):
     print("ready", flush=True)
     time.sleep(60)
+"""
+
+READ_AND_HOLD = """
+import sys, time
+from warehouse.snapshot import connect_for_reading
+with connect_for_reading(sys.argv[1]) as con:
+    con.execute("select count(*) from results.correlations").fetchone()
+    print("ready", flush=True)
+    time.sleep(float(sys.argv[2]))
 """
 
 COUNT = "select count(*), round(sum(corr), 9) from results.correlations"
@@ -65,7 +75,7 @@ def _warehouse(tmp_path: Path, publish: bool = True) -> tuple[Path, tuple]:
     return db, answer
 
 
-def test_reader_gets_the_snapshot_while_a_writer_holds_the_warehouse(tmp_path: Path, capsys) -> None:
+def test_reader_gets_the_snapshot_at_once_while_a_writer_holds_the_warehouse(tmp_path: Path, capsys) -> None:
     db, answer = _warehouse(tmp_path)
     writer = _start(HOLD_DUCKDB, str(db), "write", "60")
     try:
@@ -76,13 +86,22 @@ def test_reader_gets_the_snapshot_while_a_writer_holds_the_warehouse(tmp_path: P
             waited = time.perf_counter() - started
             assert isinstance(con, SnapshotConnection)
             assert con.execute(COUNT).fetchone() == answer
-            created = con.manifest["created_at"]
     finally:
         _stop(writer)
-    assert 0.9 < waited < 5.0  # three tries 0.5 s apart, then the snapshot
-    err = capsys.readouterr().err.strip().splitlines()
-    assert err == [(f"note: warehouse {db} is locked by another process; reading the snapshot of {created}"
-                    " (run run-before)")]
+    assert waited < 0.9  # the warehouse file is not even tried
+    assert capsys.readouterr().err == ""
+
+
+def test_a_reader_never_holds_the_warehouse_so_a_writer_opens_it_at_once(tmp_path: Path) -> None:
+    db, answer = _warehouse(tmp_path)
+    reader = _start(READ_AND_HOLD, str(db), "60")  # seesaw's own reader, in the middle of a long read
+    try:
+        started = time.perf_counter()
+        with connect(db) as con:  # a run's write connection
+            con.execute("delete from results.correlations where obs_date < date '2001-01-01'")
+        assert time.perf_counter() - started < 1.0
+    finally:
+        _stop(reader)
 
 
 def test_during_a_run_readers_go_straight_to_the_snapshot(tmp_path: Path, capsys) -> None:
@@ -108,6 +127,18 @@ def test_free_warehouse_is_read_directly(tmp_path: Path, capsys) -> None:
     assert capsys.readouterr().err == ""
 
 
+def test_first_run_in_progress_and_no_snapshot_says_so(tmp_path: Path) -> None:
+    db, _ = _warehouse(tmp_path, publish=False)
+    run = _start(HOLD_RUN_LOCK, str(db))
+    try:
+        with pytest.raises(WarehouseLockedError, match=f"pid {run.pid} .*no snapshot published next to warehouse"
+                                                       ".*the run publishes one when it finishes"), \
+                connect_for_reading(db):
+            pass
+    finally:
+        _stop(run)
+
+
 def test_locked_and_no_snapshot_says_so(tmp_path: Path) -> None:
     db, _ = _warehouse(tmp_path, publish=False)
     writer = _start(HOLD_DUCKDB, str(db), "write", "60")
@@ -130,3 +161,24 @@ def test_a_writer_waits_for_a_short_reader_instead_of_failing(tmp_path: Path) ->
     finally:
         _stop(reader)
     assert 0.3 < waited < 5.0
+
+
+def test_a_writer_gives_up_after_the_wait_with_one_line_naming_the_holder(tmp_path: Path, monkeypatch) -> None:
+    db, _ = _warehouse(tmp_path, publish=False)
+    reader = _start(HOLD_DUCKDB, str(db), "read", "60")  # an outside tool with the file open
+    monkeypatch.setenv("SEESAW_WAIT_FOR_READERS", "1")
+    try:
+        started = time.perf_counter()
+        with pytest.raises(WarehouseLockedError) as refused, connect(db):
+            pass
+        waited = time.perf_counter() - started
+    finally:
+        _stop(reader)
+    message = str(refused.value)
+    assert "\n" not in message
+    assert message.startswith(f"warehouse {db} is held open by pid {reader.pid} (python")
+    assert f"waited 1 s (--wait-for-readers / $SEESAW_WAIT_FOR_READERS); outside tools should read {tmp_path}/seesaw.read.duckdb instead" in message
+    assert 1.0 <= waited < 4.0
+    monkeypatch.setenv("SEESAW_WAIT_FOR_READERS", "soon")
+    with pytest.raises(WarehouseError, match="SEESAW_WAIT_FOR_READERS='soon' is not a number of seconds"), connect(db):
+        pass

@@ -19,7 +19,7 @@ from warehouse.snapshot import (
 
 
 def _fill(db: Path, shift: int = 0) -> None:
-    """A migrated warehouse with rows in core and results, including JSON, BLOB and TIMESTAMPTZ columns."""
+    """A migrated warehouse with rows in core and results, including JSON and TIMESTAMPTZ columns."""
     with connect(db) as con:
         con.execute("delete from results.correlations; delete from core.observations; delete from results.model_fits")
         con.execute(f"""insert into results.correlations
@@ -32,7 +32,7 @@ def _fill(db: Path, shift: int = 0) -> None:
         con.execute("""insert into results.model_fits (fit_id, model, dist, market, assets, freq, sample_start,
                 sample_end, nobs, params, converged, fitted_at, state)
             values ('dcc-US', 'dcc', 't', 'US', 'us_spx,us_10y', 'W', date '2000-01-07', date '2026-04-17', 1371,
-                    '{"a": 0.02, "b": 0.97}', true, timestamptz '2026-04-18 06:30:00+00', '\\x80\\x04\\x95'::blob)""")
+                    '{"a": 0.02, "b": 0.97}', true, timestamptz '2026-04-18 06:30:00+00', '{"version": 1}')""")
 
 
 def _tables(con) -> list[str]:
@@ -67,7 +67,7 @@ def test_snapshot_matches_the_warehouse(tmp_path: Path) -> None:
             assert [c[:2] for c in snap.execute(f"describe {table}").fetchall()] == [c[:2] for c in types], table
             assert snap.execute(f"select * from {table} order by all").fetchall() == rows, table
         fit = snap.execute("select params, state, fitted_at from results.model_fits").fetchone()
-    assert json.loads(fit[0]) == {"a": 0.02, "b": 0.97} and fit[1] == b"\x80\x04\x95"
+    assert json.loads(fit[0]) == {"a": 0.02, "b": 0.97} and json.loads(fit[1]) == {"version": 1}
     assert fit[2].isoformat() == "2026-04-18T06:30:00+00:00"
 
 
@@ -77,23 +77,23 @@ def test_old_versions_are_pruned_but_never_under_a_reader(tmp_path: Path) -> Non
     for shift in range(4):
         _fill(db, shift)
         with connect(db, read_only=True) as con:
-            versions.append(publish_snapshot(con, db, run_id=f"run-{shift}"))
-    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [v.name for v in versions[-2:]]
-    assert os.readlink(snapshot_link(db)) == f"snapshots/{versions[-1].name}"
+            versions.append(publish_snapshot(con, db, run_id=f"run-{shift}", grace_s=0))
+    assert sorted(p.name for p in (tmp_path / "seesaw.snapshots").iterdir()) == [v.name for v in versions[-2:]]
+    assert os.readlink(snapshot_link(db)) == f"seesaw.snapshots/{versions[-1].name}"
 
     reader = open_snapshot(db)  # reads version 3 while three more are published
     for shift in range(4, 7):
         _fill(db, shift)
         with connect(db, read_only=True) as con:
-            versions.append(publish_snapshot(con, db, run_id=f"run-{shift}"))
+            versions.append(publish_snapshot(con, db, run_id=f"run-{shift}", grace_s=0))
     assert versions[3].is_dir()
     assert reader.execute("select count(*) from results.correlations").fetchone()[0] == 503
     with open_snapshot(db) as latest:
         assert latest.execute("select count(*) from results.correlations").fetchone()[0] == 506
     reader.close()
     with connect(db, read_only=True) as con:
-        versions.append(publish_snapshot(con, db))
-    assert sorted(p.name for p in (tmp_path / "snapshots").iterdir()) == [v.name for v in versions[-2:]]
+        versions.append(publish_snapshot(con, db, grace_s=0))
+    assert sorted(p.name for p in (tmp_path / "seesaw.snapshots").iterdir()) == [v.name for v in versions[-2:]]
     assert [p.name for p in tmp_path.iterdir() if p.name.startswith(".")] == []  # no temporary links left
 
 
@@ -106,6 +106,9 @@ def test_missing_or_foreign_snapshot_is_a_clear_error(tmp_path: Path) -> None:
     con.execute("create schema results; create table results.t as select 1 as x")
     publish_snapshot(con, other, schemas=("results",))
     con.close()
+    with pytest.raises(SnapshotError, match="no snapshot published next to warehouse"):
+        open_snapshot(db)  # another warehouse's snapshot in the same folder is not this one's
+    os.symlink(os.readlink(snapshot_link(other)), snapshot_link(db))  # a link copied by hand
     with pytest.raises(SnapshotError, match="belongs to warehouse 'other.duckdb'"):
         open_snapshot(db)
     with open_snapshot(other) as snap:
@@ -114,11 +117,11 @@ def test_missing_or_foreign_snapshot_is_a_clear_error(tmp_path: Path) -> None:
 
 def test_a_real_directory_in_the_way_is_not_replaced(tmp_path: Path) -> None:
     db = tmp_path / "seesaw.duckdb"
-    (tmp_path / "snapshot").mkdir()
-    (tmp_path / "snapshot" / "keep.txt").write_text("user data")
+    (tmp_path / "seesaw.snapshot").mkdir()
+    (tmp_path / "seesaw.snapshot" / "keep.txt").write_text("user data")
     con = duckdb.connect(str(db))
     con.execute("create schema results; create table results.t as select 1 as x")
     with pytest.raises(SnapshotError, match="not a symlink"):
         publish_snapshot(con, db)
     con.close()
-    assert (tmp_path / "snapshot" / "keep.txt").read_text() == "user data"
+    assert (tmp_path / "seesaw.snapshot" / "keep.txt").read_text() == "user data"
