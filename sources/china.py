@@ -7,7 +7,9 @@ imported lazily, so the package works without it (``pip install akshare``; extra
 Stages: normalise (code → ``AkshareCall``; ChinaBond curve requests split into windows under a
 year, the most that ``bond_china_yield`` serves) → extract (``_call``: the only I/O, behind the
 process-wide akshare throttle, retried on transport errors) → parse (``parse_akshare_frame``:
-pure, on the frame akshare returns).
+pure, on the frame akshare returns). akshare does its own HTTP to many hosts: the host of a
+function is learned from its first connection error, and from then on its calls go through that
+host's circuit breaker (``sources.http``).
 
 Jin10 macro tables (``macro_china_cpi_yearly``, ``macro_china_industrial_production_yoy``,
 ``macro_usa_ism_pmi``) are dated by RELEASE day; their observation month is the month before
@@ -28,9 +30,11 @@ import requests
 
 from sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range
 from sources.files import extract_series
-from sources.http import limiter, with_retries
+from sources.http import HostUnreachable, breaker, error_host, guarded, is_connection_failure, limiter, with_retries
 
 _EASTMONEY_MONTH = "%Y年%m月份"
+#: akshare function name -> the host its connection errors named.
+_FUNCTION_HOSTS: dict[str, str] = {}
 
 
 @dataclass(frozen=True)
@@ -152,12 +156,27 @@ class ChinaSource:
 
         def attempt() -> pd.DataFrame:
             function = _akshare_function(call.function)
-            limiter("akshare").wait()
+            host = _FUNCTION_HOSTS.get(call.function)
             try:
-                return function(**kwargs)
+                if host is not None:
+                    return guarded(host, what, lambda: self._request(function, kwargs, host, what))
+                return self._request(function, kwargs, None, what)
+            except HostUnreachable:
+                raise
             except (requests.RequestException, OSError) as exc:
+                learned = error_host(exc)
+                if host is None and learned is not None and is_connection_failure(exc):
+                    _FUNCTION_HOSTS[call.function] = learned
+                    breaker(learned).failed(type(exc).__name__)
                 raise SourceError(f"{what}: {type(exc).__name__}: {exc}", retryable=True) from None
             except Exception as exc:  # akshare scrapes pages: layout changes surface as anything
                 raise SourceError(f"{what}: {type(exc).__name__}: {exc}") from None
 
         return with_retries(attempt, what=what, tries=self._tries, sleep=self._sleep)
+
+    @staticmethod
+    def _request(function: Callable[..., pd.DataFrame], kwargs: dict[str, Any], host: str | None,
+                 what: str) -> pd.DataFrame:
+        """One throttled akshare call; the wait gives up when ``host``'s breaker opens meanwhile."""
+        limiter("akshare").wait(check=(lambda: breaker(host).check(what)) if host is not None else None)
+        return function(**kwargs)

@@ -1,8 +1,9 @@
 """Yahoo Finance daily closes through yfinance, one symbol per call.
 
 Stages: normalise (symbol, inclusive ``[start, end]`` → yfinance's exclusive end) → extract
-(``download_history``: the only I/O, behind the process-wide Yahoo throttle in
-``sources.http`` and retried on ``YFRateLimitError`` with backoff + jitter) → parse
+(``download_history``: the only I/O, behind the process-wide Yahoo throttle and Yahoo's circuit
+breaker in ``sources.http``, retried on ``YFRateLimitError`` and transport errors with backoff +
+jitter) → parse
 (``parse_history``: flatten columns, pick the close, turn exchange-local bar stamps into trading
 dates).
 
@@ -26,7 +27,11 @@ from datetime import date, timedelta
 import pandas as pd
 
 from sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, observations
-from sources.http import limiter, with_retries
+from sources.http import HostUnreachable, breaker, guarded, is_connection_failure, limiter, with_retries
+
+#: yfinance does its own HTTP to several Yahoo hosts; their connection failures count against
+#: one circuit breaker under this name.
+YAHOO_HOST = "finance.yahoo.com"
 
 
 def download_history(symbol: str, start: date | None, end_exclusive: date | None, *,
@@ -34,7 +39,7 @@ def download_history(symbol: str, start: date | None, end_exclusive: date | None
     """One yfinance call for daily bars of ``symbol`` (raises yfinance's exceptions)."""
     import yfinance as yf
 
-    limiter("yahoo").wait()
+    limiter("yahoo").wait(check=lambda: breaker(YAHOO_HOST).check(f"Yahoo {symbol}"))
     with warnings.catch_warnings():
         # raise_errors is deprecated in favour of a process-global switch we do not want to flip.
         warnings.simplefilter("ignore", DeprecationWarning)
@@ -92,7 +97,10 @@ class YahooSource:
 
         def call() -> pd.DataFrame:
             try:
-                return self._download(symbol, start, end_exclusive, auto_adjust=auto_adjust)
+                return guarded(YAHOO_HOST, what,
+                               lambda: self._download(symbol, start, end_exclusive, auto_adjust=auto_adjust))
+            except HostUnreachable:
+                raise
             except YFRateLimitError:
                 raise SourceError(f"{what}: rate limited (HTTP 429)", retryable=True) from None
             except YFPricesMissingError as exc:
@@ -104,9 +112,8 @@ class YahooSource:
             except YFException as exc:
                 raise SourceError(f"{what}: {exc}") from None
             except Exception as exc:  # transport errors of requests/curl_cffi, malformed JSON
-                name = type(exc).__name__
-                transient = isinstance(exc, OSError) or "Timeout" in name or "Connection" in name
-                raise SourceError(f"{what}: {name}: {exc}", retryable=transient) from None
+                transient = isinstance(exc, OSError) or is_connection_failure(exc)
+                raise SourceError(f"{what}: {type(exc).__name__}: {exc}", retryable=transient) from None
 
         frame = with_retries(call, what=what, tries=self._tries, sleep=self._sleep)
         if frame is None or frame.empty:

@@ -4,7 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main, run_query
+from flows.cli import main
+from warehouse.query import run_read_only
 
 
 def test_query_formats(sample_db: Path, capsys) -> None:
@@ -24,10 +25,10 @@ def test_query_formats(sample_db: Path, capsys) -> None:
     "attach 'other.duckdb' as o",
 ])
 def test_query_refuses_writes_and_changes_nothing(sample_db: Path, sql: str, capsys) -> None:
-    count = run_query(sample_db, "select count(*) as n from core.observations")["n"][0]
+    count = run_read_only(sample_db, "select count(*) as n from core.observations")["n"][0]
     assert main(["--db", str(sample_db), "query", sql]) == 1
     assert "read-only" in capsys.readouterr().err
-    assert run_query(sample_db, "select count(*) as n from core.observations")["n"][0] == count
+    assert run_read_only(sample_db, "select count(*) as n from core.observations")["n"][0] == count
 
 
 def test_status_and_series(sample_db: Path, capsys) -> None:
@@ -44,3 +45,103 @@ def test_status_and_series(sample_db: Path, capsys) -> None:
 def test_missing_warehouse_is_a_clear_error(tmp_path: Path, capsys) -> None:
     assert main(["--db", str(tmp_path / "none.duckdb"), "status"]) == 1
     assert "seesaw run" in capsys.readouterr().err
+
+
+TYPOS = """
+import contextlib, io, json, sys
+from flows.cli import main
+out = []
+for argv in json.loads(sys.argv[1]):
+    err = io.StringIO()
+    with contextlib.redirect_stderr(err):
+        try:
+            code = main(argv)
+        except SystemExit as exc:
+            code = exc.code
+    out.append([code, err.getvalue()])
+print(json.dumps({"results": out, "prefect_imported": "prefect" in sys.modules}))
+"""
+
+
+def test_typos_fail_in_one_line_before_prefect_starts(tmp_path: Path) -> None:
+    import os
+    import subprocess
+    import sys
+    import time
+
+    db = str(tmp_path / "new" / "w.duckdb")
+    cases = {
+        "profile 'smaple' not found": ["--db", db, "run", "--profile", "smaple"],
+        "unknown series for profile 'sample': bogus": ["run", "--db", db, "--series", "us_aaa,bogus"],
+        "--end 2019-01-01 is before --start 2020-01-02": ["--db", db, "run", "--start", "2020-01-02", "--end", "2019-01-01"],
+        "before --start": ["--db", db, "backfill", "--start", "2020-01-02", "--end", "2019-01-01"],
+        "is not a directory": ["--db", db, "run", "--profile", "files", "--data-dir", str(tmp_path / "none")],
+        "not a date (YYYY-MM-DD): '2020-13-01'": ["--db", db, "run", "--start", "2020-13-01"],
+        "unknown task runner 'threads'": ["--db", db, "backfill", "--start", "2020-01-01", "--end", "2020-02-01",
+                                          "--task-runner", "threads"],
+        "unrecognized arguments: --bogus": ["--db", db, "run", "--bogus"],
+    }
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", TYPOS, json.dumps(list(cases.values()))], capture_output=True,
+                          text=True, timeout=120, env={**os.environ})
+    elapsed = time.perf_counter() - started
+    assert done.returncode == 0, done.stderr
+    report = json.loads(done.stdout)
+    assert report["prefect_imported"] is False  # refused before the slow Prefect start
+    for (words, argv), (code, err) in zip(cases.items(), report["results"]):
+        assert code == 1, (argv, err)
+        assert words in err and "Traceback" not in err, (argv, err)
+        if "usage" not in err:
+            assert len(err.strip().splitlines()) == 1, err
+    assert elapsed < 5 * len(cases)
+    assert not (tmp_path / "new").exists()  # nothing created for a refused command
+
+
+def test_db_is_accepted_before_and_after_the_command(sample_db: Path, capsys) -> None:
+    from flows.cli import build_parser
+
+    parser = build_parser()
+    assert parser.parse_args(["--db", "a.duckdb", "run"]).db == "a.duckdb"
+    assert parser.parse_args(["run", "--db", "b.duckdb"]).db == "b.duckdb"
+    assert parser.parse_args(["--db", "a.duckdb", "run", "--db", "b.duckdb"]).db == "b.duckdb"
+    assert parser.parse_args(["status"]).db is None and parser.parse_args(["status", "--debug"]).debug
+    assert main(["status", "--db", str(sample_db), "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["warehouse"] == str(sample_db.resolve())
+
+
+def test_usage_errors_exit_1_not_the_partial_code(capsys) -> None:
+    for argv in (["run", "--bogus"], ["nosuchcommand"], [], ["backfill", "--start", "2020-01-01"]):
+        with pytest.raises(SystemExit) as caught:
+            main(argv)
+        assert caught.value.code == 1, argv
+        assert "error:" in capsys.readouterr().err
+
+
+def test_a_url_given_as_an_argument_is_never_echoed(capsys) -> None:
+    """The old `--publish URL` form is a usage error whose message must not repeat the password."""
+    for argv in (["run", "--publish", "postgresql://seesaw:hunter2-secret@db.example/warehouse"],
+                 ["run", "--notify", "https://hooks.example/services/T0/B0/hunter2-secret"]):
+        with pytest.raises(SystemExit) as caught:
+            main(argv)
+        err = capsys.readouterr().err
+        assert caught.value.code == 1 and "hunter2" not in err
+        assert "URLs are not command-line arguments" in err and "SEESAW_PUBLISH_URL" in err
+
+
+def test_debug_shows_the_traceback_of_an_expected_error(capsys) -> None:
+    from sources.catalog import ProfileError
+
+    assert main(["run", "--profile", "smaple"]) == 1
+    assert capsys.readouterr().err.startswith("error: profile 'smaple' not found")
+    with pytest.raises(ProfileError, match="smaple"):
+        main(["run", "--profile", "smaple", "--debug"])
+
+
+def test_missing_warehouse_directory_is_created_and_said(tmp_path: Path, capsys) -> None:
+    from flows.cli import _warehouse_for_writing
+
+    db = _warehouse_for_writing(str(tmp_path / "a" / "b" / "w.duckdb"))
+    assert db.parent.is_dir()
+    assert capsys.readouterr().err == f"created directory {db.parent.resolve()} for the warehouse\n"
+    _warehouse_for_writing(str(db))
+    assert capsys.readouterr().err == ""

@@ -29,6 +29,7 @@ class FakeResponse:
     def __init__(self, status: int, content: bytes) -> None:
         self.status_code, self.content = status, content
         self.text = content.decode("utf-8", "replace")
+        self.headers: dict[str, str] = {}
 
     def json(self) -> Any:
         return json.loads(self.content)
