@@ -58,9 +58,9 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
     db = tmp_path / "w.duckdb"
     server = HTTPServer(("127.0.0.1", 0), Hook)
     threading.Thread(target=server.serve_forever, daemon=True).start()
-    url = f"http://127.0.0.1:{server.server_port}/hook"
+    monkeypatch.setenv("SEESAW_WEBHOOK_URL", f"http://127.0.0.1:{server.server_port}/hook")
     try:
-        code = main(["--db", str(db), "run", "--profile", str(profile), "--notify", url])
+        code = main(["--db", str(db), "run", "--profile", str(profile), "--notify"])
     finally:
         server.shutdown()
     out = capsys.readouterr()
@@ -68,7 +68,7 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
     assert "down_idx" in out.out and "partial" in out.out
     assert [m["status"] for m in Hook.received] == ["partial"]
     assert "down_idx" in Hook.received[0]["text"]
-    assert (db.parent / "report.html").stat().st_size > 10_000
+    assert (db.parent / "w.report.html").stat().st_size > 10_000
     with get_client(sync_client=True) as client:
         artifacts = client.read_artifacts(artifact_filter=ArtifactFilter(key=ArtifactFilterKey(any_=["seesaw-report"])))
     assert artifacts and artifacts[0].data.startswith("# seesaw partial") and "report.html" in artifacts[0].data
