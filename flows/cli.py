@@ -1,26 +1,34 @@
 """The ``seesaw`` command line: run, backfill, query, status, series, serve.
 
-Exit codes: 0 ok, 2 partial (some series failed, rows rejected or checks failed), 1 error.
+Exit codes: 0 ok, 2 partial (some series failed, rows rejected or checks failed), 1 error
+(usage errors included). Expected errors print one line; ``--debug`` shows their traceback.
 """
 from __future__ import annotations
 
 import argparse
 import json
 import os
+import re
+import signal
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import NoReturn
 
-import duckdb
 import pandas as pd
 
-from warehouse.db import WarehouseError, db_path
-from warehouse.lock import lock_holder, locked_error
+from flows.process import prompt_exit_on_interrupt, start_ephemeral_api
+from flows.secret_refs import NOTIFY_ENV, PUBLISH_ENV, SecretError, check_env
+from sources.base import SourceError
+from sources.catalog import ProfileError, load_profile
+from sources.registry import DEFAULT_DATA_DIR
+from warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
+from warehouse.lock import lock_holder, run_lock, stale_holder
+from warehouse.query import QueryError, run_read_only
 from warehouse.read import headline
 from warehouse.snapshot import connect_for_reading
-
-#: Statement types ``seesaw query`` accepts; anything else is a write and is refused.
-READ_STATEMENTS = {"SELECT", "EXPLAIN", "PRAGMA"}
 
 
 def _prefect_env() -> None:
@@ -29,6 +37,9 @@ def _prefect_env() -> None:
     os.environ.setdefault("DO_NOT_TRACK", "1")
     os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
     os.environ.setdefault("PREFECT_LOGGING_LEVEL", "WARNING")
+    # seesaw prints its own one-line errors and progress; Prefect's console log would add a
+    # traceback per failure (the run records keep them; ``--debug`` shows them).
+    os.environ.setdefault("PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL", "CRITICAL")
     # The ephemeral API server can need well over Prefect's 20 s default on a busy 2-core box.
     os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 
@@ -40,8 +51,55 @@ def _date(text: str) -> date:
         raise argparse.ArgumentTypeError(f"not a date (YYYY-MM-DD): {text!r}") from None
 
 
+def _seconds(text: str) -> float:
+    try:
+        seconds = float(text)
+    except ValueError:
+        seconds = -1.0
+    if not 0 <= seconds < float("inf"):
+        raise argparse.ArgumentTypeError(f"not a number of seconds >= 0: {text!r}")
+    return seconds
+
+
 def _series(text: str) -> list[str]:
     return [s.strip() for s in text.split(",") if s.strip()]
+
+
+def _task_runner(text: str) -> str:
+    name, _, address = text.partition("=")
+    if (name == "thread" and not address) or name == "dask":
+        return text
+    raise argparse.ArgumentTypeError(f"unknown task runner {text!r}: use thread, dask or dask=ADDRESS")
+
+
+class UsageError(ValueError):
+    """The command line names something that does not exist or does not fit together."""
+
+
+def _check_run_args(args: argparse.Namespace) -> Path:
+    """Check a run's profile, series, dates and paths before Prefect starts (which takes
+    seconds), so a typo costs one line; return the warehouse path, its directory created."""
+    profile = load_profile(args.profile)
+    specs = profile.select(args.series)
+    if args.start is not None and args.end is not None and args.end < args.start:
+        raise UsageError(f"--end {args.end} is before --start {args.start}")
+    if args.data_dir is not None and not Path(args.data_dir).is_dir():
+        raise UsageError(f"--data-dir {args.data_dir} is not a directory")
+    uses_files = any(spec.source == "files" for spec in specs) or (
+        args.series is None and profile.tables.get("auctions", {}).get("source") == "files")
+    if uses_files and args.data_dir is None and not DEFAULT_DATA_DIR.is_dir():
+        raise UsageError(f"profile {profile.name} reads files and the default data directory "
+                         f"{DEFAULT_DATA_DIR} does not exist: pass --data-dir DIR")
+    return _warehouse_for_writing(args.db)
+
+
+def _warehouse_for_writing(db_arg: str | None) -> Path:
+    """The warehouse path; a missing directory is created, and said so."""
+    db = db_path(db_arg)
+    if not db.parent.is_dir():
+        db.parent.mkdir(parents=True)
+        print(f"created directory {db.parent.resolve()} for the warehouse", file=sys.stderr)
+    return db
 
 
 def _print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
@@ -63,7 +121,7 @@ def _report_run(summary, db: Path) -> int:
     if len(loads):
         print("\nloaded:")
         _print_frame(loads[["series_id", "rows_fetched", "rows_inserted", "rows_changed", "rows_rejected",
-                            "min_date", "max_date", "status", "error"]].fillna(""))
+                            "rows_vanished", "min_date", "max_date", "status", "error"]].fillna(""))
     print("\nanalyses:")
     _print_frame(pd.DataFrame(summary.analyses)[["step", "status", "rows_written", "message"]].fillna(""))
     failed = summary.checks[summary.checks["status"] != "pass"] if summary.checks is not None else pd.DataFrame()
@@ -80,78 +138,85 @@ def _report_run(summary, db: Path) -> int:
     return summary.exit_code
 
 
-def _refuse_if_running(db: Path) -> None:
-    """Refuse a second writer at once, before the slow Prefect import (the flow re-checks)."""
-    holder = lock_holder(db)
-    if holder is not None:
-        raise locked_error(db, holder)
+@contextmanager
+def _writing(db: Path, wait_for_readers: float | None) -> Iterator[None]:
+    """Be the warehouse's one writer from before Prefect starts to the end of the flow.
+
+    The run lock is taken first, so a second writer is refused at once (the flow takes it again,
+    re-entrantly, for runs started without the CLI). An outside process holding the warehouse
+    file is waited for (``--wait-for-readers``) here, before Prefect's slow start; Ctrl-C ends
+    the run within seconds.
+    """
+    previous = os.environ.get(WAIT_FOR_READERS_ENV)
+    if wait_for_readers is not None:
+        os.environ[WAIT_FOR_READERS_ENV] = repr(wait_for_readers)  # also read by the flow's connections
+    try:
+        with run_lock(db), prompt_exit_on_interrupt():
+            with connect(db):  # waits for an outside holder of the file, or fails with one line naming it
+                pass
+            yield
+    finally:  # the CLI can run in-process (tests, notebooks): leave the environment as it was
+        if previous is None:
+            os.environ.pop(WAIT_FOR_READERS_ENV, None)
+        else:
+            os.environ[WAIT_FOR_READERS_ENV] = previous
+
+
+def _secret_refs(args: argparse.Namespace) -> dict[str, str | None]:
+    """The flows' ``publish`` and ``notify`` parameters: references to where the URLs are kept
+    (never the URLs: Prefect stores parameters in plain text). An unset variable is refused
+    here, before Prefect starts; a Secret block is read by the flow."""
+    refs = {}
+    for what, env in (("publish", PUBLISH_ENV), ("notify", NOTIFY_ENV)):
+        block = getattr(args, f"{what}_secret")
+        refs[what] = f"secret:{block}" if block else f"env:{env}" if getattr(args, what) else None
+        if refs[what]:
+            check_env(refs[what], f"--{what}-secret" if block else f"--{what}")
+    return refs
 
 
 def cmd_run(args: argparse.Namespace) -> int:
-    db = db_path(args.db)
-    _refuse_if_running(db)
-    _prefect_env()
-    from flows.pipeline import RunFailed
-    from flows.prefect_flows import make_task_runner, nightly
+    db = _check_run_args(args)
+    refs = _secret_refs(args)
+    with _writing(db, args.wait_for_readers):
+        _prefect_env()
+        from flows.pipeline import RunFailed
+        from flows.prefect_flows import nightly
 
-    nightly = nightly.with_options(task_runner=make_task_runner(args.task_runner))
-
-    try:
-        summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
-                          data_dir=args.data_dir, publish=args.publish, notify_url=args.notify,
-                          max_failed_checks=args.max_failed_checks)
-    except RunFailed as exc:
-        summary = exc.summary
+        start_ephemeral_api()
+        try:
+            summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
+                              data_dir=args.data_dir, **refs, max_failed_checks=args.max_failed_checks,
+                              task_runner=args.task_runner)
+        except RunFailed as exc:
+            summary = exc.summary
     return _report_run(summary, db)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    db = db_path(args.db)
-    _refuse_if_running(db)
-    _prefect_env()
-    from flows.pipeline import RunFailed
-    from flows.prefect_flows import backfill, make_task_runner
+    db = _check_run_args(args)
+    refs = _secret_refs(args)
+    with _writing(db, args.wait_for_readers):
+        _prefect_env()
+        from flows.pipeline import RunFailed
+        from flows.prefect_flows import backfill
 
-    backfill = backfill.with_options(task_runner=make_task_runner(args.task_runner))
-
-    try:
-        summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
-                           data_dir=args.data_dir, chunk_days=args.chunk_days, publish=args.publish,
-                           notify_url=args.notify, max_failed_checks=args.max_failed_checks)
-    except RunFailed as exc:
-        summary = exc.summary
-    return _report_run(summary, db)
-
-
-class QueryRefused(ValueError):
-    """``seesaw query`` was given a statement that could change something."""
-
-
-def run_query(db: Path, sql: str) -> pd.DataFrame:
-    """Run read-only SQL against the warehouse; a write statement raises ``QueryRefused``."""
-    with connect_for_reading(db) as con:
+        start_ephemeral_api()
         try:
-            statements = con.extract_statements(sql)
-        except duckdb.Error as exc:
-            raise ValueError(f"SQL does not parse: {exc}") from None
-        kinds = {s.type.name for s in statements}
-        if not statements or not kinds <= READ_STATEMENTS:
-            writes = ", ".join(sorted(kinds - READ_STATEMENTS)) or "nothing"
-            raise QueryRefused(
-                f"seesaw query is read-only: refused a {writes} statement; nothing was changed. "
-                "Data changes go through `seesaw run` / `seesaw backfill`."
-            )
-        result = None
-        for statement in statements:
-            result = con.execute(statement.query)
-        return result.df() if result is not None else pd.DataFrame()
+            summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
+                               data_dir=args.data_dir, chunk_days=args.chunk_days, **refs,
+                               max_failed_checks=args.max_failed_checks, task_runner=args.task_runner,
+                               replace=args.replace)
+        except RunFailed as exc:
+            summary = exc.summary
+    return _report_run(summary, db)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
     sql = sys.stdin.read() if args.sql == "-" else args.sql
     try:
-        frame = run_query(db_path(args.db), sql)
-    except (ValueError, duckdb.Error) as exc:
+        frame = run_read_only(db_path(args.db), sql)
+    except QueryError as exc:
         print(f"error: {exc}", file=sys.stderr)
         return 1
     _print_frame(frame, args.format)
@@ -177,8 +242,28 @@ select *, coalesce(age_days > stale_after_days, true) as stale from final order 
 """
 
 
+def _runs_as_the_lock_sees_them(runs: pd.DataFrame, holder: dict | None, dead: dict | None) -> pd.DataFrame:
+    """The recorded runs corrected by the run lock: the run holding it is ``running``, and the run
+    whose process died holding it is ``crashed`` (the next run records that in ``ops.runs``)."""
+    for info, status in ((holder, "running"), (dead, "crashed")):
+        run_id = (info or {}).get("run_id")
+        if not run_id:
+            continue
+        if (runs["run_id"] == run_id).any():
+            runs.loc[runs["run_id"] == run_id, "status"] = status
+        else:  # begun after the snapshot being read was published
+            row = {"run_id": run_id, "flow": info.get("flow"), "profile": info.get("profile"),
+                   "started_at": pd.Timestamp(info["started_at"]), "status": status}
+            runs = pd.concat([pd.DataFrame([row]), runs], ignore_index=True)
+    if dead is not None:
+        runs.loc[runs["run_id"] == dead.get("run_id"), "message"] = (
+            f"pid {dead.get('pid', '?')} ended without finishing (killed or crashed)")
+    return runs
+
+
 def cmd_status(args: argparse.Namespace) -> int:
     db = db_path(args.db)
+    holder, dead = lock_holder(db), stale_holder(db)
     with connect_for_reading(db) as con:
         series = con.execute(STATUS_SQL).df()
         runs = con.execute("select run_id, flow, profile, started_at, finished_at, status, message"
@@ -186,8 +271,9 @@ def cmd_status(args: argparse.Namespace) -> int:
         failed = con.execute("""
             select check_name, status, failing_rows, detail from ops.checks
             where run_id = (select max(run_id) from ops.checks) and status <> 'pass'""").df()
+    runs = _runs_as_the_lock_sees_them(runs, holder, dead)
     if args.json:
-        print(json.dumps({"warehouse": str(db.resolve()), "run_in_progress": lock_holder(db),
+        print(json.dumps({"warehouse": str(db.resolve()), "run_in_progress": holder, "crashed_run": dead,
                           "series": json.loads(series.to_json(orient="records", date_format="iso")),
                           "runs": json.loads(runs.to_json(orient="records", date_format="iso")),
                           "failed_checks": json.loads(failed.to_json(orient="records"))}, indent=1))
@@ -196,6 +282,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     _print_frame(series.drop(columns=["last_error"]))
     print("\nlast runs:")
     _print_frame(runs)
+    if dead is not None:
+        print(f"\ncrashed: pid {dead.get('pid', '?')} ({dead.get('command', 'seesaw')}), started"
+              f" {dead.get('started_at', '?')}, ended without finishing (killed or crashed)")
     print("\nfailed checks (latest run):")
     _print_frame(failed)
     return 0
@@ -220,7 +309,7 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     out = Path(args.out) if args.out else default_report_path(db, args.as_of)
     if args.as_of is None:
-        result = build_report(db, out, title=args.title, snapshot_when_busy=True)
+        result = build_report(db, out, title=args.title, from_snapshot=True)
     else:
         profile_name = args.profile or _last_profile(db)
         with tempfile.TemporaryDirectory(prefix="seesaw-replay-") as tmp:
@@ -243,39 +332,109 @@ def _last_profile(db: Path) -> str:
     return row[0]
 
 
+#: Names of the deployments ``seesaw serve`` registers: its own, so it never overwrites the
+#: ``prefect.yaml`` deployments (``nightly``, ``backfill``) nor pauses them when it stops.
+SERVE_NAMES = {"nightly": "nightly-serve", "backfill": "backfill-serve"}
+
+
 def serve_deployments(args: argparse.Namespace) -> list:
-    """The deployments ``seesaw serve`` runs: the scheduled nightly and an on-demand backfill."""
+    """The deployments ``seesaw serve`` runs: the scheduled nightly and an on-demand backfill,
+    with absolute paths (runs start in their own processes)."""
     from prefect.schedules import Cron
 
     from flows.prefect_flows import backfill, nightly
 
-    parameters = {"profile": args.profile, "db": str(db_path(args.db)), "data_dir": args.data_dir}
-    return [nightly.to_deployment(name="nightly", schedule=Cron(args.cron, timezone=args.timezone),
+    profile = str(Path(args.profile).resolve()) if Path(args.profile).suffix else args.profile
+    parameters = {"profile": profile, "db": str(db_path(args.db).resolve()),
+                  "data_dir": str(Path(args.data_dir).resolve()) if args.data_dir else None}
+    return [nightly.to_deployment(name=SERVE_NAMES["nightly"], schedule=Cron(args.cron, timezone=args.timezone),
                                   parameters=parameters),
-            backfill.to_deployment(name="backfill", parameters=parameters)]
+            backfill.to_deployment(name=SERVE_NAMES["backfill"], parameters=parameters)]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
-    """Run the nightly schedule in this long-lived process (no work pool needed)."""
+    """Run the nightly schedule in this long-lived process (no work pool needed).
+
+    With ``PREFECT_API_URL`` set it registers with that server. Without, it starts and supervises
+    a local Prefect server (Prefect's ephemeral API runs no scheduler, so nothing would fire),
+    keeping its run history in ``PREFECT_HOME``, and stops it on exit.
+    """
+    load_profile(args.profile)
+    _warehouse_for_writing(args.db)
     _prefect_env()
+    if os.environ.get("PREFECT_API_URL"):
+        return _serve(args)
+    from flows.scheduling import ServerStartError, local_prefect_server
+
+    # SIGTERM must unwind through the server's shutdown (Prefect's runner does the same once serving).
+    signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))
+    home = Path(os.environ["PREFECT_HOME"]).resolve()
+    print(f"starting a local Prefect server (PREFECT_HOME={home}) ...", file=sys.stderr)
+    try:
+        with local_prefect_server(home) as url:
+            os.environ["PREFECT_API_URL"] = url  # before Prefect is imported: it reads settings once
+            print(f"Prefect server at {url.removesuffix('/api')}", file=sys.stderr)
+            return _serve(args)
+    except ServerStartError as exc:
+        print(f"error: {exc}", file=sys.stderr)
+        return 1
+
+
+def _serve(args: argparse.Namespace) -> int:
     from prefect import serve
 
     deployments = serve_deployments(args)
-    print(f"serving nightly ({args.cron}, {args.timezone}) and backfill; Ctrl-C to stop", file=sys.stderr)
+    names = ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
+    print(f"serving {names} (nightly: {args.cron}, {args.timezone}); Ctrl-C to stop", file=sys.stderr)
     serve(*deployments)
     return 0
 
 
 def _add_ops_options(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--notify", metavar="URL", help="POST a JSON message here when the run is not ok"
-                        " (default: $SEESAW_WEBHOOK_URL)")
+    publish = parser.add_mutually_exclusive_group()
+    publish.add_argument("--publish", action="store_true",
+                         help=f"also push the results tables to the PostgreSQL URL in ${PUBLISH_ENV}")
+    publish.add_argument("--publish-secret", metavar="BLOCK",
+                         help="the same, with the URL in this Prefect Secret block")
+    notify = parser.add_mutually_exclusive_group()
+    notify.add_argument("--notify", action="store_true",
+                        help=f"POST a JSON message to ${NOTIFY_ENV} when the run is not ok (default: when set)")
+    notify.add_argument("--notify-secret", metavar="BLOCK", help="the same, with the URL in this Prefect Secret block")
     parser.add_argument("--max-failed-checks", type=int, metavar="N",
                         help="fail the run (exit 1, Prefect state Failed) when more than N checks fail")
+    parser.add_argument("--wait-for-readers", type=_seconds, metavar="SECONDS",
+                        help=f"how long to wait for another process holding the warehouse file before giving"
+                             f" up (default ${WAIT_FOR_READERS_ENV} or 60)")
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse with usage errors exiting 1 (its own 2 is seesaw's "partial")."""
+
+    def error(self, message: str) -> NoReturn:
+        self.print_usage(sys.stderr)
+        if "://" in message:  # e.g. the old `--publish postgresql://user:password@host/db`
+            message = _URL.sub("<a URL, not shown>", message) + (
+                f"; URLs are not command-line arguments: set ${PUBLISH_ENV} / ${NOTIFY_ENV} and pass"
+                " --publish / --notify, or name a Prefect Secret block with --publish-secret / --notify-secret")
+        self.exit(1, f"{self.prog}: error: {message}\n")
+
+
+#: A URL in a usage error: it may carry a password or a webhook token, so it is never echoed.
+_URL = re.compile(r"[\w.+-]+://\S+")
+
+
+def _add_global_options(parser: argparse.ArgumentParser, default: object = None) -> None:
+    """``--db`` and ``--debug``, accepted before and after the command (``default`` SUPPRESS on
+    a command, so its absence there keeps the value given before it)."""
+    parser.add_argument("--db", default=default,
+                        help="warehouse file (default $SEESAW_DB or ./warehouse/seesaw.duckdb)")
+    parser.add_argument("--debug", action="store_true", default=default or False,
+                        help="show the traceback of an error instead of one line")
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="seesaw", description="Stock–bond cross-asset research pipeline.")
-    parser.add_argument("--db", help="warehouse file (default $SEESAW_DB or ./warehouse/seesaw.duckdb)")
+    parser = _Parser(prog="seesaw", description="Stock–bond cross-asset research pipeline.")
+    _add_global_options(parser)
     sub = parser.add_subparsers(dest="command", required=True)
 
     run = sub.add_parser("run", help="run the nightly pipeline once (ingest, analyses, checks)")
@@ -284,8 +443,7 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument("--end", type=_date, help="fetch up to this date (default: latest)")
     run.add_argument("--series", type=_series, help="comma-separated series ids (default: all)")
     run.add_argument("--data-dir", help="directory of exported files for the files profile")
-    run.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
-    run.add_argument("--task-runner", default="thread", metavar="thread|dask[=ADDRESS]",
+    run.add_argument("--task-runner", default="thread", type=_task_runner, metavar="thread|dask[=ADDRESS]",
                      help="where fan-out work runs: threads (default), a local Dask cluster, or a scheduler")
     _add_ops_options(run)
     run.set_defaults(func=cmd_run)
@@ -297,8 +455,9 @@ def build_parser() -> argparse.ArgumentParser:
     bf.add_argument("--profile", default="sample")
     bf.add_argument("--data-dir")
     bf.add_argument("--chunk-days", type=int, default=3653, help="days per chunk (default: about 10 years)")
-    bf.add_argument("--publish", metavar="POSTGRES_URL", help="also push the results tables to PostgreSQL")
-    bf.add_argument("--task-runner", default="thread", metavar="thread|dask[=ADDRESS]")
+    bf.add_argument("--replace", action="store_true",
+                    help="the source is right: remove stored values it no longer lists, accept large revisions")
+    bf.add_argument("--task-runner", default="thread", type=_task_runner, metavar="thread|dask[=ADDRESS]")
     _add_ops_options(bf)
     bf.set_defaults(func=cmd_backfill)
 
@@ -317,7 +476,7 @@ def build_parser() -> argparse.ArgumentParser:
 
     report = sub.add_parser("report", help="write the self-contained HTML research report")
     report.add_argument("--as-of", type=_date, help="replay every analysis with only the data known on this date")
-    report.add_argument("--out", help="output file (default: report.html beside the warehouse)")
+    report.add_argument("--out", help="output file (default: <name>.report.html beside warehouse <name>.duckdb)")
     report.add_argument("--profile", help="profile whose analysis settings to replay (default: last run's)")
     report.add_argument("--title")
     report.set_defaults(func=cmd_report)
@@ -328,14 +487,20 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--cron", default="30 6 * * 1-5", help="cron schedule (default: 06:30 on weekdays)")
     serve.add_argument("--timezone", default="America/New_York")
     serve.set_defaults(func=cmd_serve)
+    for command in sub.choices.values():
+        _add_global_options(command, default=argparse.SUPPRESS)
     return parser
 
 
 def main(argv: list[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
+    if args.debug:
+        os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "NOTSET"
     try:
         return args.func(args)
-    except WarehouseError as exc:
+    except (WarehouseError, ProfileError, SourceError, UsageError, SecretError) as exc:
+        if args.debug:
+            raise
         print(f"error: {exc}", file=sys.stderr)
         return 1
     except KeyboardInterrupt:

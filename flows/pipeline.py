@@ -15,7 +15,7 @@ import pandas as pd
 
 from flows.analyses import STEPS
 from flows.analysis_core import Context, Mapper, MissingInputs, serial_map
-from sources.base import SeriesSpec
+from sources.base import SeriesSpec, stamp_period_start
 from sources.catalog import Profile
 from sources.registry import fetch_auctions, make_source
 from transforms.quality import validate_observations
@@ -80,12 +80,23 @@ def utc_now() -> datetime:
 
 
 def begin(db: Path, run_id: str, flow: str, profile: Profile, specs: tuple[SeriesSpec, ...],
-          parameters: dict) -> None:
-    """Apply migrations, write the catalog rows of the series in this run, open the run record."""
+          parameters: dict) -> list[str]:
+    """Apply migrations, record runs left ``running`` by a dead process as ``crashed`` (the caller
+    holds the run lock), write the catalog rows of the series in this run, open the run record.
+    Returns the ids of the runs found crashed."""
     now = utc_now()
     with connect(db) as con:
+        crashed = wops.mark_crashed(con, run_id, now)
         wops.start_run(con, run_id, flow, profile.name, parameters, now)
         wload.upsert_series(con, specs, now)
+    return crashed
+
+
+def cancel(db: Path, run_id: str) -> None:
+    """Record a run stopped by an interrupt (Ctrl-C, SIGINT) as ``cancelled``; what it committed stays."""
+    with connect(db) as con:
+        wops.finish_run(con, run_id, "cancelled", "stopped by an interrupt (Ctrl-C); data loaded before it is kept",
+                        utc_now())
 
 
 def plan_fetches(db: Path, specs: tuple[SeriesSpec, ...], start: date | None, end: date | None,
@@ -106,7 +117,7 @@ def plan_fetches(db: Path, specs: tuple[SeriesSpec, ...], start: date | None, en
 def fetch(plan: FetchPlan, data_dir: Path | None = None) -> pd.DataFrame:
     """Fetch one series through its source (raises ``SourceError`` on failure)."""
     source = make_source(plan.spec.source, data_dir=data_dir)
-    return source.fetch(plan.spec, plan.start, plan.end)
+    return stamp_period_start(source.fetch(plan.spec, plan.start, plan.end), plan.spec.frequency)
 
 
 AUCTIONS_ID = "table:auctions"  # how the auctions table appears in ops.loads
@@ -133,8 +144,13 @@ def fetch_auction_table(plan: FetchPlan, profile: Profile, data_dir: Path | None
     return fetch_auctions(profile.tables["auctions"], plan.start, plan.end, data_dir=data_dir)
 
 
-def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None) -> list[wload.LoadResult]:
-    """The single writer: validate and load every fetched series, one transaction each, then CHECKPOINT."""
+def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None,
+         replace: bool = False) -> list[wload.LoadResult]:
+    """The single writer: validate and load every fetched series, one transaction each, then CHECKPOINT.
+
+    ``replace`` (an explicit backfill) lets each fetch replace its whole window: stored dates it no
+    longer lists are removed and large revisions accepted; otherwise they are kept and reported.
+    """
     today = today or utc_now().date()
     now = utc_now()
     results = []
@@ -149,11 +165,12 @@ def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = Non
                     con, run_id=run_id, series_id=plan.spec.series_id, error=item.error or "fetch failed",
                     requested_start=plan.start, requested_end=plan.end, now=now))
                 continue
-            validated = validate_observations(item.frame, plan.spec.kind, today,
+            validated = validate_observations(item.frame, plan.spec.kind, today, unit=plan.spec.unit,
+                                              band=plan.spec.band,
                                               allow_non_positive=bool(plan.spec.options.get("allow_non_positive")))
             results.append(wload.load_series(
                 con, run_id=run_id, spec=plan.spec, validated=validated, rows_fetched=len(item.frame),
-                requested_start=plan.start, requested_end=plan.end, now=now))
+                requested_start=plan.start, requested_end=plan.end, now=now, replace=replace))
         con.execute("checkpoint")
     return results
 
@@ -190,9 +207,10 @@ def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, 
     outcomes = []
     for step in STEPS:
         started = time.perf_counter()
+        ctx.notes.clear()
         try:
             outputs = step.run(ctx)
-            status, message = "ok", None
+            status, message = "ok", "; ".join(ctx.notes) or None
         except MissingInputs as exc:
             outputs, status, message = [], "skipped", str(exc)
         except Exception as exc:  # a failing step must not stop the others
@@ -212,23 +230,33 @@ def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, 
     return outcomes
 
 
-def publish(db: Path, run_id: str, postgres_url: str | None = None) -> list[str]:
-    """Publish the run's results for readers: a Parquet snapshot beside the warehouse (always)
-    and the results tables to PostgreSQL (when a URL is given). Failures are reported, not raised:
-    the run's data is already committed."""
-    published = []
-    with connect(db, read_only=True) as con:
+def publish(db: Path, summary: RunSummary, postgres_url: str | None = None) -> None:
+    """Publish the run's results for readers: the results tables to PostgreSQL (when a URL is
+    given), then a Parquet snapshot beside the warehouse. Adds a line per target to
+    ``summary.published``; a failure is not raised (the run's data is already committed) but
+    makes an ok run partial, recorded in ``ops.runs`` (before the snapshot, which shows it)."""
+    if postgres_url:
         try:
-            published.append(str(publish_snapshot(con, db, schemas=("results", "core", "ops"), run_id=run_id)))
-        except OSError as exc:
-            published.append(f"snapshot failed: {exc}")
-        if postgres_url:
-            try:
+            with connect(db, read_only=True) as con:
                 tables = publish_postgres(con, postgres_url)
-                published.append(f"{redact(postgres_url)}: {len(tables)} tables, {sum(tables.values())} rows")
-            except PublishError as exc:
-                published.append(f"PostgreSQL publish failed: {exc}")
-    return published
+            summary.published.append(f"{redact(postgres_url)}: {len(tables)} tables, {sum(tables.values())} rows")
+        except PublishError as exc:  # its text is redacted
+            _publish_failed(db, summary, f"PostgreSQL publish failed: {exc}")
+    try:
+        with connect(db, read_only=True) as con:
+            summary.published.append(str(publish_snapshot(con, db, schemas=("raw", "core", "results", "ops"),
+                                                          run_id=summary.run_id)))
+    except OSError as exc:
+        _publish_failed(db, summary, f"snapshot failed: {exc}")
+
+
+def _publish_failed(db: Path, summary: RunSummary, problem: str) -> None:
+    """Record a failed publish: the run becomes partial (a failed run stays failed)."""
+    summary.published.append(problem)
+    summary.status = "partial" if summary.status == "ok" else summary.status
+    summary.message = f"{summary.message}; {problem}"
+    with connect(db) as con:
+        wops.finish_run(con, summary.run_id, summary.status, summary.message, utc_now())
 
 
 def notify(url: str, summary: RunSummary, db: Path) -> str:
@@ -269,8 +297,8 @@ def check(db: Path, run_id: str) -> pd.DataFrame:
 
 
 class RunFailed(RuntimeError):
-    """The run failed (every series failed, or too many data-quality checks failed); the flow
-    run ends Failed with this exception, which carries the summary."""
+    """The run failed (more data-quality checks failed than allowed); the flow run ends Failed
+    with this exception, which carries the summary."""
 
     def __init__(self, summary: RunSummary) -> None:
         super().__init__(summary.message)
@@ -293,6 +321,9 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
         problems.append(f"{len(failed)} series failed ({', '.join(failed[:8])})")
     if rejected > REJECT_THRESHOLD * fetched:
         problems.append(f"{rejected} of {fetched} rows rejected (see ops.rejects)")
+    incomplete = [f"{r.series_id}: {r.error}" for r in loads if r.status == "partial" and r.error]
+    if incomplete:
+        problems.append("incomplete fetch: " + "; ".join(incomplete[:8]))
     if failed_steps:
         problems.append(f"analysis failed: {', '.join(failed_steps)}")
     if failed_checks:
@@ -300,7 +331,9 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
     too_many = max_failed_checks is not None and len(failed_checks) > max_failed_checks
     if too_many:
         problems.append(f"more than {max_failed_checks} failed checks: run failed")
-    if (loads and len(failed) == len(loads)) or too_many:
+    # Every series failing (no network, say) is partial, not failed: the run did all it could,
+    # the warehouse is intact, and the message names each failure.
+    if too_many:
         status = "failed"
     elif problems:
         status = "partial"
@@ -308,8 +341,10 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
         status = "ok"
     inserted = sum(r.rows_inserted for r in loads)
     changed = sum(r.rows_changed for r in loads)
+    vanished = sum(r.rows_vanished for r in loads)
     message = (f"{len(loads) - len(failed)}/{len(loads)} series loaded, {inserted} rows new, "
-               f"{changed} revised, {rejected} rejected" + ("; " + "; ".join(problems) if problems else ""))
+               f"{changed} revised, {rejected} rejected, {vanished} vanished"
+               + ("; " + "; ".join(problems) if problems else ""))
     with connect(db) as con:
         wops.finish_run(con, run_id, status, message, utc_now())
     return RunSummary(run_id, status, loads, analyses, checks, message)

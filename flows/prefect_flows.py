@@ -8,49 +8,48 @@ from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Iterator
+from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
-from prefect.states import State
+from prefect.context import FlowRunContext
+from prefect.states import Completed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from threadpoolctl import threadpool_limits
 
-from flows import pipeline
+from flows import pipeline, secret_refs
 from sources.base import SourceError
 from sources.catalog import load_profile
 from warehouse.db import connect, db_path
-from warehouse.lock import run_lock
+from warehouse.lock import run_lock, update_holder
 
 
-def _retryable(task_obj: object, task_run: object, state: State) -> bool:
-    """Retry only what can succeed on retry: timeouts, 429 and 5xx (``SourceError.retryable``)."""
+# Fetch tasks have no Prefect retries: sources retry in one layer (``sources.http``: backoff,
+# Retry-After, a circuit breaker per host). A source's failure is an outcome, not an exception,
+# so it is reported in one line instead of a task-failure traceback.
+@task(name="fetch", task_run_name="fetch {plan.spec.series_id}")
+def fetch_task(plan: pipeline.FetchPlan, data_dir: Path | None) -> pipeline.Fetched:
     try:
-        state.result()
+        return pipeline.Fetched(plan, pipeline.fetch(plan, data_dir))
     except SourceError as exc:
-        return exc.retryable
-    except Exception:
-        return False
-    return False
+        return pipeline.Fetched(plan, None, f"{type(exc).__name__}: {exc}")
 
 
-@task(name="fetch", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retryable,
-      task_run_name="fetch {plan.spec.series_id}")
-def fetch_task(plan: pipeline.FetchPlan, data_dir: Path | None) -> pd.DataFrame:
-    return pipeline.fetch(plan, data_dir)
-
-
-@task(name="fetch auctions", retries=2, retry_delay_seconds=[2, 10], retry_condition_fn=_retryable)
-def fetch_auctions_task(plan: pipeline.FetchPlan, profile_name: str, data_dir: Path | None) -> pd.DataFrame:
-    return pipeline.fetch_auction_table(plan, load_profile(profile_name), data_dir)
+@task(name="fetch auctions")
+def fetch_auctions_task(plan: pipeline.FetchPlan, profile_name: str, data_dir: Path | None) -> pipeline.Fetched:
+    try:
+        return pipeline.Fetched(plan, pipeline.fetch_auction_table(plan, load_profile(profile_name), data_dir))
+    except SourceError as exc:
+        return pipeline.Fetched(plan, None, f"{type(exc).__name__}: {exc}")
 
 
 @task(name="load")
-def load_task(db: Path, run_id: str, fetched: list[pipeline.Fetched]) -> list:
-    return pipeline.load(db, run_id, fetched)
+def load_task(db: Path, run_id: str, fetched: list[pipeline.Fetched], replace: bool = False) -> list:
+    return pipeline.load(db, run_id, fetched, replace=replace)
 
 
 @task(name="fan-out", task_run_name="fan-out {fn.__name__}")
@@ -84,6 +83,17 @@ def make_task_runner(spec: str = "thread") -> TaskRunner:
         return DaskTaskRunner(cluster_kwargs={"n_workers": 2, "threads_per_worker": 1, "processes": True,
                                               "host": "127.0.0.1", "dashboard_address": None})
     raise ValueError(f"unknown task runner {spec!r}: use thread, dask or dask=ADDRESS")
+
+
+@contextmanager
+def fan_out_on(spec: str) -> Iterator[None]:
+    """Send the running flow's tasks to the runner ``spec`` names (see ``make_task_runner``).
+
+    A flow parameter, not the decorator's fixed runner, so a deployment run can choose it; the
+    runner is started here and stopped when the block ends.
+    """
+    with make_task_runner(spec) as runner, FlowRunContext.get().model_copy(update={"task_runner": runner}):
+        yield
 
 
 @task(name="checks")
@@ -135,7 +145,7 @@ def _say(message: str) -> None:
 
 
 def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], auctions: pipeline.FetchPlan | None,
-            profile_name: str, data_dir: Path | None) -> list:
+            profile_name: str, data_dir: Path | None, replace: bool = False) -> list:
     futures = [fetch_task.submit(plan, data_dir) for plan in plans]
     if auctions is not None:
         plans = [*plans, auctions]
@@ -143,76 +153,109 @@ def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], auctions: pi
     fetched = []
     for plan, future in zip(plans, futures):
         outcome = future.result(raise_on_failure=False)
-        if isinstance(outcome, BaseException):
-            _say(f"  ! {plan.spec.series_id}: {type(outcome).__name__}: {outcome}")
-            fetched.append(pipeline.Fetched(plan, None, f"{type(outcome).__name__}: {outcome}"))
-        else:
-            fetched.append(pipeline.Fetched(plan, outcome))
-    return load_task(db, run_id, fetched)
+        if isinstance(outcome, BaseException):  # not a source failure: a bug, say what it was
+            outcome = pipeline.Fetched(plan, None, f"{type(outcome).__name__}: {outcome}")
+        if outcome.error is not None:
+            _say(f"  ! {plan.spec.series_id}: {outcome.error}")
+        fetched.append(outcome)
+    return load_task(db, run_id, fetched, replace)
 
 
 def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | None, date | None]],
          series: list[str] | None, data_dir: Path | None, full: bool, publish: str | None,
-         notify_url: str | None, max_failed_checks: int | None) -> pipeline.RunSummary:
+         notify: str | None, max_failed_checks: int | None, replace: bool = False) -> State:
+    # Secret URLs are resolved here, at run time, from references; they never enter logs.
+    publish_url = secret_refs.resolve(publish, "publish") if publish else None
+    notify_url = secret_refs.resolve(notify, "notify") if notify else os.environ.get(secret_refs.NOTIFY_ENV)
     profile = load_profile(profile_name)
     specs = profile.select(series)
+    # The CLI already holds the lock (taken before Prefect started); the lock is re-entrant.
     with run_lock(db, command=f"seesaw {flow_name} --profile {profile_name}"):
         run_id = pipeline.new_run_id(pipeline.utc_now())
-        params = {"chunks": chunks, "series": series, "data_dir": data_dir}
-        pipeline.begin(db, run_id, flow_name, profile, specs, params)
+        params = {"chunks": chunks, "series": series, "data_dir": data_dir, "replace": replace}
+        crashed = pipeline.begin(db, run_id, flow_name, profile, specs, params)
+        update_holder(db, run_id=run_id, flow=flow_name, profile=profile.name)  # for `status` if this run dies
         _say(f"seesaw {flow_name} {run_id}: profile {profile.name}, {len(specs)} series, warehouse {db}")
-        loads = []
-        for i, (start, end) in enumerate(chunks, 1):
-            plans = pipeline.plan_fetches(db, specs, start, end, full=full)
-            auctions = pipeline.plan_auctions(db, profile, start, end, full=full) if series is None else None
-            label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
-            _say(f"  fetching{label} ...")
-            loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir)
-        _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
-        analyses = pipeline.analyze(db, run_id, profile, refit=full, mapper=task_map)
-        checks = checks_task(db, run_id)
-        summary = pipeline.finish(db, run_id, loads, analyses, checks, max_failed_checks)
-        summary.report = report_task(db, summary)
-        _say(f"  publishing snapshot{' and PostgreSQL' if publish else ''} ...")
-        summary.published = pipeline.publish(db, run_id, publish)
+        for dead in crashed:
+            _say(f"  run {dead} ended without finishing (killed or crashed): recorded as crashed")
+        try:
+            loads = []
+            for i, (start, end) in enumerate(chunks, 1):
+                plans = pipeline.plan_fetches(db, specs, start, end, full=full)
+                auctions = pipeline.plan_auctions(db, profile, start, end, full=full) if series is None else None
+                label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
+                _say(f"  fetching{label} ...")
+                loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir, replace)
+            _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
+            analyses = pipeline.analyze(db, run_id, profile, refit=full, mapper=task_map)
+            checks = checks_task(db, run_id)
+            summary = pipeline.finish(db, run_id, loads, analyses, checks, max_failed_checks)
+            _say(f"  publishing {'PostgreSQL and ' if publish_url else ''}snapshot ...")
+            pipeline.publish(db, summary, publish_url)
+            summary.report = report_task(db, summary)
+        except KeyboardInterrupt:
+            pipeline.cancel(db, run_id)
+            _say(f"  run {run_id} cancelled")
+            raise
     _say(f"  run {summary.status}: {summary.message}")
-    notify_url = notify_url or os.environ.get("SEESAW_WEBHOOK_URL")
     if notify_url and summary.status != "ok":
         _say(f"  {pipeline.notify(notify_url, summary, db)}")
     if summary.status == "failed":
         raise pipeline.RunFailed(summary)  # the flow run's Prefect state becomes Failed
-    return summary
+    return _final_state(summary)
+
+
+def _final_state(summary: pipeline.RunSummary) -> State:
+    """The flow run's final state, carrying the summary: ``Completed``, or for a partial run
+    ``Completed`` named ``Partial`` (visible in the UI, matchable by automations)."""
+    if summary.status == "partial":
+        return Completed(name="Partial", message=summary.message, data=summary)
+    return Completed(message=summary.message, data=summary)
 
 
 @flow(name="nightly", flow_run_name="nightly {profile}")
 def nightly(profile: str = "sample", db: str | None = None, start: date | None = None,
             end: date | None = None, series: list[str] | None = None,
-            data_dir: str | None = None, publish: str | None = None, notify_url: str | None = None,
-            max_failed_checks: int | None = None) -> pipeline.RunSummary:
+            data_dir: str | None = None, publish: str | None = None, notify: str | None = None,
+            max_failed_checks: int | None = None, task_runner: str = "thread") -> State:
     """Nightly refresh: incremental ingest (or ``start``..``end`` when given), analyses, checks,
-    report, snapshot (and a PostgreSQL publish when ``publish`` is a URL).
+    PostgreSQL publish (when ``publish`` is given), snapshot, report.
 
-    A run that is not ok notifies ``notify_url`` (or ``$SEESAW_WEBHOOK_URL``); with
-    ``max_failed_checks``, more failing data-quality checks than that fail the flow run.
+    ``publish`` and ``notify`` are references to where a URL is kept, ``env:VARIABLE`` or
+    ``secret:BLOCK`` (a Prefect Secret block), never the URL itself: parameters are stored in
+    plain text. A run that is not ok (a failed publish included) POSTs to the ``notify`` URL
+    (default ``$SEESAW_WEBHOOK_URL`` when set); with ``max_failed_checks``, more failing
+    data-quality checks than that fail the flow run.
+
+    The run ends ``Completed``, ``Completed`` named ``Partial``, or ``Failed``; called directly,
+    the flow returns the run summary. ``task_runner``: ``thread``, ``dask`` or ``dask=ADDRESS``
+    (where fan-out tasks run); ``db`` and ``data_dir`` are made absolute here, before dispatch.
     """
-    return _run("nightly", profile, db_path(db), [(start, end)], series, _opt_path(data_dir), full=False,
-                publish=publish, notify_url=notify_url, max_failed_checks=max_failed_checks)
+    with fan_out_on(task_runner):
+        return _run("nightly", _profile_ref(profile), db_path(db).resolve(), [(start, end)], series,
+                    _opt_path(data_dir), full=False, publish=publish, notify=notify,
+                    max_failed_checks=max_failed_checks)
 
 
 @flow(name="backfill", flow_run_name="backfill {start}..{end}")
 def backfill(start: date, end: date, series: list[str] | None = None, profile: str = "sample",
              db: str | None = None, data_dir: str | None = None, chunk_days: int = 3653,
-             publish: str | None = None, notify_url: str | None = None,
-             max_failed_checks: int | None = None) -> pipeline.RunSummary:
+             publish: str | None = None, notify: str | None = None,
+             max_failed_checks: int | None = None, task_runner: str = "thread",
+             replace: bool = False) -> State:
     """Re-fetch [start, end] in chunks of ``chunk_days`` for the given series (all when omitted).
 
-    Idempotent: a second backfill over the same range changes nothing.
+    Idempotent: a second backfill over the same range changes nothing. Stored values a fetch no
+    longer lists are kept and reported, unless ``replace``: then each chunk replaces its range
+    (those values are removed) and large revisions are accepted. ``publish``, ``notify``,
+    ``max_failed_checks``, ``task_runner`` and the final state as for ``nightly``.
     """
     if end < start:
         raise ValueError(f"backfill end {end} is before start {start}")
-    return _run("backfill", profile, db_path(db), date_chunks(start, end, chunk_days), series,
-                _opt_path(data_dir), full=True, publish=publish, notify_url=notify_url,
-                max_failed_checks=max_failed_checks)
+    with fan_out_on(task_runner):
+        return _run("backfill", _profile_ref(profile), db_path(db).resolve(), date_chunks(start, end, chunk_days),
+                    series, _opt_path(data_dir), full=True, publish=publish, notify=notify,
+                    max_failed_checks=max_failed_checks, replace=replace)
 
 
 def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
@@ -226,4 +269,10 @@ def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
 
 
 def _opt_path(value: str | None) -> Path | None:
-    return Path(value) if value else None
+    """An absolute path: tasks may run on Dask workers started in another directory."""
+    return Path(value).resolve() if value else None
+
+
+def _profile_ref(profile: str) -> str:
+    """A profile name as given, a profile YAML path made absolute (tasks load it on workers)."""
+    return str(Path(profile).resolve()) if Path(profile).suffix else profile

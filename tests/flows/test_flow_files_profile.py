@@ -98,6 +98,10 @@ def test_auction_metrics_from_the_treasurydirect_file(files_db: Path) -> None:
     assert row["high_yield_pct"] == pytest.approx(2.943)
     assert row["bid_to_cover"] == pytest.approx(2.49)
     assert abs(row["tail_bp"]) < 20
+    reopened = _query(files_db, "select term_years, reference_series, tail_bp from results.auction_metrics"
+                                " where cusip = '912828TY6' and auction_date = '2019-11-05'").iloc[0]
+    assert reopened["term_years"] == 3.0 and reopened["reference_series"] == "us_3y"
+    assert abs(reopened["tail_bp"]) < 10  # was -23 bp against the 10-year yield
     span = _query(files_db, "select min(auction_date) as lo, max(auction_date) as hi from results.auction_metrics")
     assert span["lo"].iloc[0] <= pd.Timestamp(2008, 12, 31) and span["hi"].iloc[0] >= pd.Timestamp(2022, 8, 1)
 
@@ -143,9 +147,7 @@ def test_erp_model_and_monte_carlo_rows(files_db: Path) -> None:
 
 
 def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path: Path) -> None:
-    import pickle
-
-    from models.dcc import dcc_correlations
+    from models.dcc import dcc_correlations, state_from_json
 
     db = tmp_path / "w.duckdb"
     run_plain(db, "files", series=["us_spx", "us_10y"], end=date(2026, 4, 16), data_dir=shared_data, tables=False)
@@ -154,7 +156,7 @@ def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path
     fit = _query(db, "select fitted_at, path_end, state from results.model_fits where fit_id like 'dcc-%US%'").iloc[0]
     assert fit["fitted_at"] == first["fitted_at"]  # extended, not refitted
     assert fit["path_end"] > first["path_end"]
-    result = pickle.loads(bytes(fit["state"]))
+    result = state_from_json(fit["state"])
     stored = _query(db, "select obs_date, corr from results.correlations where method = 'dcc' and market = 'US' "
                         "order by obs_date")
     returns = _query(db, "select obs_date, series_id, ret from results.returns where freq = 'D' and series_id in "
