@@ -1,4 +1,4 @@
-"""Benchmark models.dcc.fit_dcc against its targets (METHODS.md §3).
+"""Benchmark seesaw.models.dcc.fit_dcc against its targets (METHODS.md §3).
 
 Target: the 16k-date bivariate DCC fit (with two-step standard errors) in ≤ 1 s, i.e. ≥ 40×
 faster than PyPI pymgarch's ~40 s. Times fits on simulated data (N = 2 and N = 5), on S&P 500
@@ -22,7 +22,7 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.dcc import fit_dcc, simulate_dcc
+from seesaw.models.dcc import fit_dcc, simulate_dcc
 
 DATA = ROOT / ".." / "shared" / "data"
 TARGET_S = 1.0

@@ -16,12 +16,12 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 
-from sources.base import SeriesSpec
-from transforms.quality import Validated
-from warehouse import load as wload
-from warehouse.db import connect
+from seesaw.sources.base import SeriesSpec
+from seesaw.transforms.quality import Validated
+from seesaw.warehouse import load as wload
+from seesaw.warehouse.db import connect
 
-SEESAW = [sys.executable, "-m", "flows.cli"]
+SEESAW = [sys.executable, "-m", "seesaw.flows.cli"]
 
 
 def timed_run(db: Path, prefect_home: Path) -> float:

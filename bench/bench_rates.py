@@ -22,11 +22,11 @@ import pandas as pd
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.acm import acm_term_premia, fit_acm, nyfed_term_premia, zero_curve_from_cmt  # noqa: E402
-from models.erp import erp_model_frame  # noqa: E402
-from transforms.auctions import auction_metrics  # noqa: E402
-from transforms.events import detect_events  # noqa: E402
-from transforms.move import move_metrics  # noqa: E402
+from seesaw.models.acm import acm_term_premia, fit_acm, nyfed_term_premia, zero_curve_from_cmt  # noqa: E402
+from seesaw.models.erp import erp_model_frame  # noqa: E402
+from seesaw.transforms.auctions import auction_metrics  # noqa: E402
+from seesaw.transforms.events import detect_events  # noqa: E402
+from seesaw.transforms.move import move_metrics  # noqa: E402
 
 DATA = ROOT / ".." / "shared" / "data"
 CMT_FILES = {

@@ -11,7 +11,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from reports.build import build_report
+from seesaw.reports.build import build_report
 
 TARGET_SECONDS = 15.0
 TARGET_BYTES = 5 * 1024 * 1024
@@ -22,7 +22,7 @@ def main(argv: list[str]) -> int:
         if argv:
             db = Path(argv[0])
         else:
-            from flows.cli import main as seesaw
+            from seesaw.flows.cli import main as seesaw
 
             # A first ephemeral Prefect server on a busy machine can take longer than the 20 s default.
             os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")

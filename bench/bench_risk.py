@@ -19,8 +19,8 @@ from scipy import stats
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from models.montecarlo import SEED_004_PARAMS, simulate_risk  # noqa: E402
-from transforms.regimes import (  # noqa: E402
+from seesaw.models.montecarlo import SEED_004_PARAMS, simulate_risk  # noqa: E402
+from seesaw.transforms.regimes import (  # noqa: E402
     corr_sign_regimes,
     investment_clock,
     money_credit,

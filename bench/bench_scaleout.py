@@ -21,11 +21,11 @@ os.environ.setdefault("PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS", "180")
 import pandas as pd  # noqa: E402
 from prefect import flow  # noqa: E402
 
-from flows.analysis_correlation import _fit_or_extend  # noqa: E402
-from flows.prefect_flows import make_task_runner, task_map  # noqa: E402
-from sources.catalog import load_profile  # noqa: E402
-from sources.registry import make_source  # noqa: E402
-from transforms.returns import series_returns  # noqa: E402
+from seesaw.analyses.correlation import _fit_or_extend  # noqa: E402
+from seesaw.flows.prefect_flows import make_task_runner, task_map  # noqa: E402
+from seesaw.sources.catalog import load_profile  # noqa: E402
+from seesaw.sources.registry import make_source  # noqa: E402
+from seesaw.transforms.returns import series_returns  # noqa: E402
 
 SERIES = ["us_spx", "us_nasdaq", "us_tlt", "us_vix", "us_1y", "us_2y", "us_5y", "us_7y", "us_10y", "us_20y",
           "us_30y", "us_3m", "us_6m", "us_dollar", "us_ig_oas", "gl_wti", "gl_gold", "cn_csi300", "cn_10y",

@@ -19,16 +19,16 @@ from typing import NoReturn
 
 import pandas as pd
 
-from flows.process import prompt_exit_on_interrupt, start_ephemeral_api
-from flows.secret_refs import NOTIFY_ENV, PUBLISH_ENV, SecretError, check_env
-from sources.base import SourceError
-from sources.catalog import ProfileError, load_profile
-from sources.registry import DEFAULT_DATA_DIR
-from warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
-from warehouse.lock import lock_holder, run_lock, stale_holder
-from warehouse.query import QueryError, run_read_only
-from warehouse.read import headline
-from warehouse.snapshot import connect_for_reading
+from seesaw.flows.process import prompt_exit_on_interrupt, start_ephemeral_api
+from seesaw.flows.secret_refs import NOTIFY_ENV, PUBLISH_ENV, SecretError, check_env
+from seesaw.sources.base import SourceError
+from seesaw.sources.catalog import ProfileError, load_profile
+from seesaw.sources.registry import DEFAULT_DATA_DIR
+from seesaw.warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
+from seesaw.warehouse.lock import lock_holder, run_lock, stale_holder
+from seesaw.warehouse.query import QueryError, run_read_only
+from seesaw.warehouse.read import headline
+from seesaw.warehouse.snapshot import connect_for_reading
 
 
 def _prefect_env() -> None:
@@ -180,8 +180,8 @@ def cmd_run(args: argparse.Namespace) -> int:
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from flows.pipeline import RunFailed
-        from flows.prefect_flows import nightly
+        from seesaw.pipeline import RunFailed
+        from seesaw.flows.prefect_flows import nightly
 
         start_ephemeral_api()
         try:
@@ -198,8 +198,8 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from flows.pipeline import RunFailed
-        from flows.prefect_flows import backfill
+        from seesaw.pipeline import RunFailed
+        from seesaw.flows.prefect_flows import backfill
 
         start_ephemeral_api()
         try:
@@ -302,9 +302,9 @@ def cmd_report(args: argparse.Namespace) -> int:
     """Write the HTML report; with ``--as-of`` replay every analysis on the data known that day."""
     import tempfile
 
-    from flows import pipeline
-    from reports.build import build_report, default_report_path
-    from sources.catalog import load_profile
+    from seesaw import pipeline
+    from seesaw.reports.build import build_report, default_report_path
+    from seesaw.sources.catalog import load_profile
 
     db = db_path(args.db)
     out = Path(args.out) if args.out else default_report_path(db, args.as_of)
@@ -342,7 +342,7 @@ def serve_deployments(args: argparse.Namespace) -> list:
     with absolute paths (runs start in their own processes)."""
     from prefect.schedules import Cron
 
-    from flows.prefect_flows import backfill, nightly
+    from seesaw.flows.prefect_flows import backfill, nightly
 
     profile = str(Path(args.profile).resolve()) if Path(args.profile).suffix else args.profile
     parameters = {"profile": profile, "db": str(db_path(args.db).resolve()),
@@ -364,7 +364,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     _prefect_env()
     if os.environ.get("PREFECT_API_URL"):
         return _serve(args)
-    from flows.scheduling import ServerStartError, local_prefect_server
+    from seesaw.flows.scheduling import ServerStartError, local_prefect_server
 
     # SIGTERM must unwind through the server's shutdown (Prefect's runner does the same once serving).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(0))

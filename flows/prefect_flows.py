@@ -21,14 +21,15 @@ from prefect.states import Completed, State
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from threadpoolctl import threadpool_limits
 
-from flows import pipeline, secret_refs
-from sources.base import SourceError
-from sources.catalog import load_profile
-from warehouse.db import connect, db_path
-from warehouse.lock import run_lock, update_holder
+from seesaw.flows import secret_refs
+from seesaw import pipeline
+from seesaw.sources.base import SourceError
+from seesaw.sources.catalog import load_profile
+from seesaw.warehouse.db import connect, db_path
+from seesaw.warehouse.lock import run_lock, update_holder
 
 
-# Fetch tasks have no Prefect retries: sources retry in one layer (``sources.http``: backoff,
+# Fetch tasks have no Prefect retries: sources retry in one layer (``seesaw.sources.http``: backoff,
 # Retry-After, a circuit breaker per host). A source's failure is an outcome, not an exception,
 # so it is reported in one line instead of a task-failure traceback.
 @task(name="fetch", task_run_name="fetch {plan.spec.series_id}")
@@ -109,8 +110,8 @@ def report_task(db: Path, summary: pipeline.RunSummary) -> Path | None:
     """
     from prefect.artifacts import create_markdown_artifact
 
-    from reports.build import build_report, default_report_path
-    from warehouse.read import headline
+    from seesaw.reports.build import build_report, default_report_path
+    from seesaw.warehouse.read import headline
 
     try:
         result = build_report(db, default_report_path(db))

@@ -44,7 +44,7 @@ def check_env(reference: str, what: str) -> None:
 
 
 def resolve(reference: str, what: str) -> str:
-    """The value behind a reference; never log or print it (``warehouse.publish.redact`` URLs).
+    """The value behind a reference; never log or print it (``seesaw.warehouse.publish.redact`` URLs).
 
     Raises
     ------

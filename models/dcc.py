@@ -36,7 +36,7 @@ from arch import arch_model
 from scipy import optimize, signal, special
 from threadpoolctl import threadpool_limits
 
-from transforms.correlation import correlation_t_test
+from seesaw.transforms.correlation import correlation_t_test
 
 Model = Literal["dcc", "adcc"]
 Dist = Literal["normal", "t"]

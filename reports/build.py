@@ -5,7 +5,7 @@ and can be mailed or archived as it is. The warehouse is opened read-only and ne
 
 Usage::
 
-    from reports.build import build_report
+    from seesaw.reports.build import build_report
     result = build_report(Path("warehouse/seesaw.duckdb"), Path("report.html"), as_of=date(2019, 8, 28))
 """
 from __future__ import annotations
@@ -19,11 +19,11 @@ from pathlib import Path
 from string import Template
 from typing import Literal
 
-from reports.context import Reader, Section
-from reports.render import esc, stamp
-from reports.sections import SECTION_IDS, SECTIONS
-from warehouse.db import artifact_path, connect
-from warehouse.snapshot import connect_for_reading
+from seesaw.reports.context import Reader, Section
+from seesaw.reports.render import esc, stamp
+from seesaw.reports.sections import SECTION_IDS, SECTIONS
+from seesaw.warehouse.db import artifact_path, connect
+from seesaw.warehouse.snapshot import connect_for_reading
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_TITLE = "seesaw — stock–bond research report"

@@ -12,7 +12,7 @@ from typing import Literal
 import duckdb
 import pandas as pd
 
-from reports.render import esc
+from seesaw.reports.render import esc
 
 #: Stand-in cutoff when no as-of date is given (every date passes).
 NO_CUTOFF = date(9999, 12, 31)

@@ -10,9 +10,9 @@ import matplotlib.dates as mdates
 import numpy as np
 import pandas as pd
 
-from reports import charts
-from reports.context import Reader, Section, missing
-from reports.render import (
+from seesaw.reports import charts
+from seesaw.reports.context import Reader, Section, missing
+from seesaw.reports.render import (
     card,
     day,
     esc,

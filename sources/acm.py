@@ -19,9 +19,9 @@ from typing import Literal
 import pandas as pd
 import requests
 
-from sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, observations
-from sources.files import read_csv_table, read_excel_table
-from sources.http import http_get, with_retries
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, observations
+from seesaw.sources.files import read_csv_table, read_excel_table
+from seesaw.sources.http import http_get, with_retries
 
 ACM_URL = "https://www.newyorkfed.org/medialibrary/media/research/data_indicators/ACMTermPremium.xls"
 Sheet = Literal["ACM Monthly", "ACM Daily"]

@@ -24,7 +24,7 @@ class SeriesSpec:
     """One catalog entry of a profile (see ``profiles/*.yaml``).
 
     ``band`` (plausible value range) and ``max_revision_jump`` are the quality rules the
-    profile resolves for the series (``transforms.quality`` defaults when None).
+    profile resolves for the series (``seesaw.transforms.quality`` defaults when None).
     """
 
     series_id: str

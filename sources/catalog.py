@@ -7,8 +7,8 @@ from typing import Any
 
 import yaml
 
-from sources.base import SeriesSpec
-from transforms.quality import DEFAULT_BANDS, DEFAULT_MAX_REVISION_JUMP, Band, band_for
+from seesaw.sources.base import SeriesSpec
+from seesaw.transforms.quality import DEFAULT_BANDS, DEFAULT_MAX_REVISION_JUMP, Band, band_for
 
 PROFILES_DIR = Path(__file__).resolve().parents[1] / "profiles"
 _SPEC_FIELDS = {"series_id", "name", "source", "source_code", "frequency", "unit", "kind", "country", "description"}

@@ -9,7 +9,7 @@ year, the most that ``bond_china_yield`` serves) → extract (``_call``: the onl
 process-wide akshare throttle, retried on transport errors) → parse (``parse_akshare_frame``:
 pure, on the frame akshare returns). akshare does its own HTTP to many hosts: the host of a
 function is learned from its first connection error, and from then on its calls go through that
-host's circuit breaker (``sources.http``).
+host's circuit breaker (``seesaw.sources.http``).
 
 Jin10 macro tables (``macro_china_cpi_yearly``, ``macro_china_industrial_production_yoy``,
 ``macro_usa_ism_pmi``) are dated by RELEASE day; their observation month is the month before
@@ -28,9 +28,9 @@ from typing import Any
 import pandas as pd
 import requests
 
-from sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range
-from sources.files import extract_series
-from sources.http import HostUnreachable, breaker, error_host, guarded, is_connection_failure, limiter, with_retries
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range
+from seesaw.sources.files import extract_series
+from seesaw.sources.http import HostUnreachable, breaker, error_host, guarded, is_connection_failure, limiter, with_retries
 
 _EASTMONEY_MONTH = "%Y年%m月份"
 #: akshare function name -> the host its connection errors named.

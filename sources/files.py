@@ -46,7 +46,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from sources.base import EmptyResponse, OBS_COLUMNS, SeriesSpec, SourceError, clip_range, observations
+from seesaw.sources.base import EmptyResponse, OBS_COLUMNS, SeriesSpec, SourceError, clip_range, observations
 
 Layout = Literal["csv", "investing_fr", "excel"]
 

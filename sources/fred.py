@@ -7,7 +7,7 @@ without one it downloads the keyless ``fredgraph.csv``. The JSON API is called w
 retry and only reads XML; the wire format and parameters are the same ones fredapi sends.
 
 Stages: ``_request_params`` (normalise) → ``_get`` (the only I/O: rate-limited to ~2 requests/s
-per process by ``sources.http``, timeouts, retries of 429/5xx/timeouts with backoff + jitter,
+per process by ``seesaw.sources.http``, timeouts, retries of 429/5xx/timeouts with backoff + jitter,
 never of 400) → ``parse_observations_json`` / ``parse_fredgraph_csv`` (pure).
 '.' and empty values are missing, not rejects. The key never appears in messages: URLs and
 exception texts are redacted and the original exceptions are not chained.
@@ -24,9 +24,9 @@ from typing import Any
 import pandas as pd
 import requests
 
-from sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, clip_range, json_records, observations
-from sources.files import extract_series, read_csv_table
-from sources.http import http_get, with_retries
+from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, clip_range, json_records, observations
+from seesaw.sources.files import extract_series, read_csv_table
+from seesaw.sources.http import http_get, with_retries
 
 
 FRED_API_URL = "https://api.stlouisfed.org/fred"

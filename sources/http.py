@@ -26,7 +26,7 @@ from urllib.parse import urlsplit
 
 import requests
 
-from sources.base import SourceError
+from seesaw.sources.base import SourceError
 
 T = TypeVar("T")
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pandas as pd
 
-from sources.base import Source, SourceError
+from seesaw.sources.base import Source, SourceError
 
 #: Default data directory of the ``files`` source: ``<repo>/../shared/data``.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
 
 
 def _sample(data_dir: Path | None) -> Source:
-    from sources.sample import SampleSource
+    from seesaw.sources.sample import SampleSource
 
     return SampleSource()
 
@@ -23,31 +23,31 @@ def _sample(data_dir: Path | None) -> Source:
 @cache
 def _files(data_dir: Path | None) -> Source:
     """One FilesSource per directory, so a workbook feeding many series is parsed once."""
-    from sources.files import FilesSource
+    from seesaw.sources.files import FilesSource
 
     return FilesSource(data_dir or DEFAULT_DATA_DIR)
 
 
 def _yahoo(data_dir: Path | None) -> Source:
-    from sources.yahoo import YahooSource
+    from seesaw.sources.yahoo import YahooSource
 
     return YahooSource()
 
 
 def _fred(data_dir: Path | None) -> Source:
-    from sources.fred import FredSource
+    from seesaw.sources.fred import FredSource
 
     return FredSource()
 
 
 def _acm(data_dir: Path | None) -> Source:
-    from sources.acm import AcmSource
+    from seesaw.sources.acm import AcmSource
 
     return AcmSource()
 
 
 def _china(data_dir: Path | None) -> Source:
-    from sources.china import ChinaSource
+    from seesaw.sources.china import ChinaSource
 
     return ChinaSource()
 
@@ -78,8 +78,8 @@ def fetch_auctions(table: dict, start: date | None, end: date | None, *, data_di
     ``source: files`` parses a TreasuryDirect CSV export (``source_code`` relative to the data
     directory); ``source: treasury`` queries the Fiscal Data API (from 1979 when ``start`` is open).
     """
-    from sources.treasury import fetch_auctions as fetch_fiscaldata
-    from sources.treasury import parse_treasurydirect_csv
+    from seesaw.sources.treasury import fetch_auctions as fetch_fiscaldata
+    from seesaw.sources.treasury import parse_treasurydirect_csv
 
     if table["source"] == "files":
         frame = parse_treasurydirect_csv((data_dir or DEFAULT_DATA_DIR) / table["source_code"])

@@ -12,7 +12,7 @@ from functools import cache
 
 import pandas as pd
 
-from sources.base import SeriesSpec, SourceError, clip_range, observations
+from seesaw.sources.base import SeriesSpec, SourceError, clip_range, observations
 
 
 @cache

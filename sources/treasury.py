@@ -57,8 +57,8 @@ from typing import Any
 import pandas as pd
 import requests
 
-from sources.base import EmptyResponse, SourceError, json_records
-from sources.http import http_get, with_retries
+from seesaw.sources.base import EmptyResponse, SourceError, json_records
+from seesaw.sources.http import http_get, with_retries
 
 FISCALDATA_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/od/auctions_query"
 PAGE_SIZE = 10_000

@@ -2,7 +2,7 @@
 
 Stages: normalise (symbol, inclusive ``[start, end]`` → yfinance's exclusive end) → extract
 (``download_history``: the only I/O, behind the process-wide Yahoo throttle and Yahoo's circuit
-breaker in ``sources.http``, retried on ``YFRateLimitError`` and transport errors with backoff +
+breaker in ``seesaw.sources.http``, retried on ``YFRateLimitError`` and transport errors with backoff +
 jitter) → parse
 (``parse_history``: flatten columns, pick the close, turn exchange-local bar stamps into trading
 dates).
@@ -26,8 +26,8 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, observations
-from sources.http import HostUnreachable, breaker, guarded, is_connection_failure, limiter, with_retries
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, observations
+from seesaw.sources.http import HostUnreachable, breaker, guarded, is_connection_failure, limiter, with_retries
 
 #: yfinance does its own HTTP to several Yahoo hosts; their connection failures count against
 #: one circuit breaker under this name.

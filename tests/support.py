@@ -9,8 +9,8 @@ def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None =
               start: date | None = None, end: date | None = None, data_dir: Path | None = None,
               tables: bool = True):
     """The nightly pipeline through its plain functions (no Prefect), as the flow wires them."""
-    from flows import pipeline
-    from sources.catalog import load_profile
+    from seesaw import pipeline
+    from seesaw.sources.catalog import load_profile
 
     profile = load_profile(profile_name)
     run_id = pipeline.new_run_id(pipeline.utc_now())

@@ -21,7 +21,7 @@ Event types
     MOVE at a new year-to-date high in the top of its 1-year range, or a one-day jump that is
     extreme vs the history of daily MOVE changes.
 ``weak_auction``
-    Auctions flagged by :func:`transforms.auctions.auction_metrics`.
+    Auctions flagged by :func:`seesaw.transforms.auctions.auction_metrics`.
 """
 
 from __future__ import annotations

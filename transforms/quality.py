@@ -86,7 +86,7 @@ class Validated:
 
 def validate_observations(frame: pd.DataFrame, kind: str, today: date, *, unit: str = "",
                           band: Band | None = None, allow_non_positive: bool = False) -> Validated:
-    """Split a source frame (``sources.base.OBS_COLUMNS``) into loadable rows and rejects.
+    """Split a source frame (``seesaw.sources.base.OBS_COLUMNS``) into loadable rows and rejects.
 
     Reasons: ``unparseable`` (value text not a number), ``non_finite`` (inf), ``bad_date``,
     ``future_date`` (after ``today``), ``non_positive`` (price/index/level <= 0),

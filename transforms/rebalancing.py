@@ -24,7 +24,7 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from transforms.returns import par_bond_risk
+from seesaw.transforms.returns import par_bond_risk
 
 REBALANCING_COLUMNS = [
     "scenario",

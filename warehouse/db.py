@@ -81,7 +81,7 @@ def _held_by(text: str) -> str:
 
 def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
     # A reader holding the file between two short write connections of a run would fail the run:
-    # writers wait for it (bounded, configurable); readers fail fast (``warehouse.snapshot`` reads
+    # writers wait for it (bounded, configurable); readers fail fast (``seesaw.warehouse.snapshot`` reads
     # the snapshot instead).
     waited_s = 0.0 if read_only else wait_for_readers_s()
     deadline = time.monotonic() + waited_s

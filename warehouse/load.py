@@ -11,9 +11,9 @@ from typing import Iterable
 import duckdb
 import pandas as pd
 
-from sources.base import SeriesSpec
-from transforms.quality import DEFAULT_MAX_REVISION_JUMP, REVISION_SCALE_VALUES, Validated, implausible_revisions
-from warehouse.db import rollback
+from seesaw.sources.base import SeriesSpec
+from seesaw.transforms.quality import DEFAULT_MAX_REVISION_JUMP, REVISION_SCALE_VALUES, Validated, implausible_revisions
+from seesaw.warehouse.db import rollback
 
 
 @dataclass(frozen=True)
@@ -116,7 +116,7 @@ def _write_core(con: duckdb.DuckDBPyConnection, series_id: str, lo: date, hi: da
 def _reject_implausible(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, current: str,
                         rejects: pd.DataFrame) -> pd.DataFrame:
     """Unstage revisions that move a stored value implausibly far (the rule is
-    ``transforms.quality.implausible_revisions``, judged on the series' latest stored values):
+    ``seesaw.transforms.quality.implausible_revisions``, judged on the series' latest stored values):
     their stored values stay. Returns ``rejects`` plus these, as ``implausible_revision``."""
     revised = con.execute(
         f"select s.obs_date, e.value as old, s.value as new from {current} s join existing e using (obs_date)"

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
 
-from warehouse.db import WarehouseError
+from seesaw.warehouse.db import WarehouseError
 
 #: How long an acquirer retries, so a reader's momentary probe (``lock_holder``) never refuses a run.
 ACQUIRE_GRACE_S = 0.25

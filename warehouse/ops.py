@@ -10,7 +10,7 @@ import pandas as pd
 
 from pathlib import Path
 
-from warehouse.db import CHECKS_DIR, quote_literal, rollback
+from seesaw.warehouse.db import CHECKS_DIR, quote_literal, rollback
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, profile: str,

@@ -19,7 +19,7 @@ from collections.abc import Sequence
 import duckdb
 import pandas as pd
 
-from warehouse.snapshot import SnapshotConnection, connect_for_reading
+from seesaw.warehouse.snapshot import SnapshotConnection, connect_for_reading
 
 #: What ``SHOW TABLES`` answers: every table of the warehouse with its schema (DuckDB's own
 #: ``SHOW TABLES`` lists the ``main`` schema only, which is empty here).

@@ -33,7 +33,7 @@ from typing import Any, Self
 
 import duckdb
 
-from warehouse.db import (
+from seesaw.warehouse.db import (
     WarehouseError,
     WarehouseLockedError,
     artifact_path,
@@ -44,7 +44,7 @@ from warehouse.db import (
     read_catalog_path,
     schema_version,
 )
-from warehouse.lock import describe_holder, lock_holder
+from seesaw.warehouse.lock import describe_holder, lock_holder
 
 LINK_SUFFIX = ".snapshot"
 VERSIONS_SUFFIX = ".snapshots"

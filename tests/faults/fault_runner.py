@@ -84,8 +84,8 @@ class ScaledSource:
 
 @contextmanager
 def scaled_sources(factor: float) -> Iterator[None]:
-    """Route ``flows.pipeline.make_source`` through ``ScaledSource`` while the block runs."""
-    from flows import pipeline
+    """Route ``seesaw.pipeline.make_source`` through ``ScaledSource`` while the block runs."""
+    from seesaw import pipeline
 
     real = pipeline.make_source
     if factor != 1.0:
@@ -99,9 +99,9 @@ def scaled_sources(factor: float) -> Iterator[None]:
 def run_pipeline(db: Path, profile_path: Path, *, full: bool = False, say=None):
     """The nightly pipeline through its plain functions (no Prefect), like ``tests/support.run_plain``,
     with ``full`` re-fetching whole histories and a progress callback ``say(text)``."""
-    from flows import pipeline
-    from sources.catalog import load_profile
-    from warehouse import load as wload
+    from seesaw import pipeline
+    from seesaw.sources.catalog import load_profile
+    from seesaw.warehouse import load as wload
 
     say = say or (lambda text: None)
     profile = load_profile(str(profile_path))
@@ -207,8 +207,8 @@ def serve(profile_path: Path) -> int:
     ``<tag> pid <pid>``, its progress lines as ``<tag> <phase>`` and finally
     ``<tag> exit <code>``; a child killed with SIGKILL writes nothing more.
     """
-    from flows import pipeline
-    from sources.catalog import load_profile
+    from seesaw import pipeline
+    from seesaw.sources.catalog import load_profile
 
     for spec in load_profile(str(profile_path)).series:
         pipeline.fetch(pipeline.FetchPlan(spec, None, None))
@@ -385,7 +385,7 @@ def kill_trial(fx: Fixture, trial: int, rng: random.Random) -> TrialResult:
     exactly its before or after content, no key or raw row is duplicated, and one uninterrupted
     run 2 ends with the clean content digests of every raw, core and results table.
     """
-    from warehouse.db import connect
+    from seesaw.warehouse.db import connect
 
     db = fx.root / f"trial{trial}.duckdb"
     _remove(db)
@@ -491,7 +491,7 @@ def main(argv: list[str] | None = None) -> int:
         return serve(args.profile)
     if args.db is None:
         parser.error("--db or --serve is required")
-    import flows.pipeline  # noqa: F401 (imports done before "ready", so delays aim at the run)
+    import seesaw.pipeline  # noqa: F401 (imports done before "ready", so delays aim at the run)
 
     with scaled_sources(args.scale):
         _emit("ready")

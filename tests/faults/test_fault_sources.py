@@ -16,12 +16,12 @@ import pandas as pd
 import pytest
 from yfinance.exceptions import YFRateLimitError
 
-import sources.http
+import seesaw.sources.http
 from faults.fault_runner import run_pipeline
-from flows import pipeline
-from sources.fred import FredSource
-from sources.http import RateLimiter
-from sources.yahoo import YahooSource
+from seesaw import pipeline
+from seesaw.sources.fred import FredSource
+from seesaw.sources.http import RateLimiter
+from seesaw.sources.yahoo import YahooSource
 
 PROFILE = """
 profile: isolation
@@ -81,7 +81,7 @@ def yahoo_frame() -> pd.DataFrame:
 
 
 class YahooDownload:
-    """Stands in for ``sources.yahoo.download_history`` (the only I/O of ``YahooSource``)."""
+    """Stands in for ``seesaw.sources.yahoo.download_history`` (the only I/O of ``YahooSource``)."""
 
     def __init__(self) -> None:
         self.behaviour = "ok"
@@ -106,7 +106,7 @@ def server() -> Iterator[Server]:
 
 @pytest.fixture()
 def wired(server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
-    """``flows.pipeline.make_source`` builds the real FRED/Yahoo classes aimed at the fakes."""
+    """``seesaw.pipeline.make_source`` builds the real FRED/Yahoo classes aimed at the fakes."""
     server.answer = (200, GOOD_JSON, 0.0)
     download = YahooDownload()
     real = pipeline.make_source
@@ -120,7 +120,7 @@ def wired(server: Server, monkeypatch: pytest.MonkeyPatch, tmp_path: Path):
         return real(name, data_dir=data_dir)
 
     monkeypatch.setattr(pipeline, "make_source", make_source)
-    monkeypatch.setitem(sources.http._LIMITERS, "fred", RateLimiter(0.0))
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "fred", RateLimiter(0.0))
     profile = tmp_path / "isolation.yaml"
     profile.write_text(PROFILE)
     return server, download, profile
@@ -139,7 +139,7 @@ def before_db(tmp_path_factory: pytest.TempPathFactory, server: Server) -> Path:
         mp.setattr(pipeline, "make_source", lambda name, data_dir=None: (
             FredSource("f" * 32, use_key_lookup=False, api_url=server.url, tries=1) if name == "fred"
             else YahooSource(download=download, tries=1) if name == "yahoo" else real(name, data_dir=data_dir)))
-        mp.setitem(sources.http._LIMITERS, "fred", RateLimiter(0.0))
+        mp.setitem(seesaw.sources.http._LIMITERS, "fred", RateLimiter(0.0))
         server.answer = (200, GOOD_JSON, 0.0)
         db = root / "before.duckdb"
         summary = run_pipeline(db, profile)

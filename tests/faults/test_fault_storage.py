@@ -14,8 +14,8 @@ import pytest
 
 from faults.fault_runner import (AFTER_SCALE, SERIES, Fixture, build_fixture, content_digests, run_pipeline,
                                  scaled_sources, series_contents)
-from warehouse import load as wload
-from warehouse.db import WarehouseError, connect
+from seesaw.warehouse import load as wload
+from seesaw.warehouse.db import WarehouseError, connect
 
 
 @pytest.fixture(scope="module")

@@ -7,7 +7,7 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 
-from flows.cli import main
+from seesaw.flows.cli import main
 
 PROFILE = """
 profile: replace

@@ -4,8 +4,8 @@ from pathlib import Path
 
 import pytest
 
-from flows.cli import main
-from warehouse.query import run_read_only
+from seesaw.flows.cli import main
+from seesaw.warehouse.query import run_read_only
 
 
 def test_query_formats(sample_db: Path, capsys) -> None:
@@ -49,7 +49,7 @@ def test_missing_warehouse_is_a_clear_error(tmp_path: Path, capsys) -> None:
 
 TYPOS = """
 import contextlib, io, json, sys
-from flows.cli import main
+from seesaw.flows.cli import main
 out = []
 for argv in json.loads(sys.argv[1]):
     err = io.StringIO()
@@ -98,7 +98,7 @@ def test_typos_fail_in_one_line_before_prefect_starts(tmp_path: Path) -> None:
 
 
 def test_db_is_accepted_before_and_after_the_command(sample_db: Path, capsys) -> None:
-    from flows.cli import build_parser
+    from seesaw.flows.cli import build_parser
 
     parser = build_parser()
     assert parser.parse_args(["--db", "a.duckdb", "run"]).db == "a.duckdb"
@@ -129,7 +129,7 @@ def test_a_url_given_as_an_argument_is_never_echoed(capsys) -> None:
 
 
 def test_debug_shows_the_traceback_of_an_expected_error(capsys) -> None:
-    from sources.catalog import ProfileError
+    from seesaw.sources.catalog import ProfileError
 
     assert main(["run", "--profile", "smaple"]) == 1
     assert capsys.readouterr().err.startswith("error: profile 'smaple' not found")
@@ -138,7 +138,7 @@ def test_debug_shows_the_traceback_of_an_expected_error(capsys) -> None:
 
 
 def test_missing_warehouse_directory_is_created_and_said(tmp_path: Path, capsys) -> None:
-    from flows.cli import _warehouse_for_writing
+    from seesaw.flows.cli import _warehouse_for_writing
 
     db = _warehouse_for_writing(str(tmp_path / "a" / "b" / "w.duckdb"))
     assert db.parent.is_dir()

@@ -12,13 +12,13 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.db import connect
-from warehouse.lock import lock_holder, run_lock, stale_holder
-from warehouse.snapshot import publish_snapshot
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.lock import lock_holder, run_lock, stale_holder
+from seesaw.warehouse.snapshot import publish_snapshot
 
 HOLD_LOCK = """
 import sys, time
-from warehouse.lock import run_lock
+from seesaw.warehouse.lock import run_lock
 with run_lock(sys.argv[1], command="seesaw run --profile sample"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -26,7 +26,7 @@ with run_lock(sys.argv[1], command="seesaw run --profile sample"):
 
 
 def _seesaw(*args: str, timeout: float = 120) -> subprocess.CompletedProcess:
-    return subprocess.run([sys.executable, "-m", "flows.cli", *args], capture_output=True, text=True,
+    return subprocess.run([sys.executable, "-m", "seesaw.flows.cli", *args], capture_output=True, text=True,
                           timeout=timeout, env={**os.environ})
 
 
@@ -85,7 +85,7 @@ class Run:
     """A real ``seesaw run`` in a child process, its stderr collected line by line."""
 
     def __init__(self, db: Path, profile: Path, *extra: str) -> None:
-        self.proc = subprocess.Popen([sys.executable, "-m", "flows.cli", "--db", str(db), "run", "--profile",
+        self.proc = subprocess.Popen([sys.executable, "-m", "seesaw.flows.cli", "--db", str(db), "run", "--profile",
                                       str(profile), *extra], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
                                      text=True, env={**os.environ})
         self.err: list[str] = []
@@ -138,9 +138,9 @@ def small(tmp_path: Path) -> tuple[Path, Path]:
 
 
 def test_lock_before_prefect_then_kill_9_leaves_a_crashed_run_and_no_server(small, capsys) -> None:
-    from flows import pipeline
-    from flows.cli import main
-    from sources.catalog import load_profile
+    from seesaw import pipeline
+    from seesaw.flows.cli import main
+    from seesaw.sources.catalog import load_profile
 
     db, profile = small
     first = Run(db, profile)
@@ -158,7 +158,7 @@ def test_lock_before_prefect_then_kill_9_leaves_a_crashed_run_and_no_server(smal
         assert "\n" not in line, line
         assert f"being written by pid {first.proc.pid} (cli.py --db {db} run" in line
         started = time.perf_counter()
-        second = subprocess.run([sys.executable, "-m", "flows.cli", "--db", str(db), "run", "--profile",
+        second = subprocess.run([sys.executable, "-m", "seesaw.flows.cli", "--db", str(db), "run", "--profile",
                                  str(profile)], capture_output=True, text=True, timeout=60)
         cold_refused_in = time.perf_counter() - started
         assert second.returncode == 1 and f"pid {first.proc.pid}" in second.stderr

@@ -26,9 +26,9 @@ def _content(db: Path) -> dict:
 def test_dask_task_runner_matches_serial(prefect_harness, sample_db: Path, tmp_path: Path) -> None:
     from prefect import flow
 
-    from flows import pipeline
-    from flows.prefect_flows import make_task_runner, task_map
-    from sources.catalog import load_profile
+    from seesaw import pipeline
+    from seesaw.flows.prefect_flows import make_task_runner, task_map
+    from seesaw.sources.catalog import load_profile
 
     serial_db, dask_db = tmp_path / "serial.duckdb", tmp_path / "dask.duckdb"
     for db in (serial_db, dask_db):
@@ -46,7 +46,7 @@ def test_dask_task_runner_matches_serial(prefect_harness, sample_db: Path, tmp_p
 
 
 def test_unknown_task_runner_is_a_clear_error() -> None:
-    from flows.prefect_flows import make_task_runner
+    from seesaw.flows.prefect_flows import make_task_runner
 
     with pytest.raises(ValueError, match="thread, dask or dask=ADDRESS"):
         make_task_runner("ray")

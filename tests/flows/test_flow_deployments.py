@@ -58,7 +58,7 @@ def test_pull_step_enters_the_checkout_or_names_the_missing_variable(prefect_har
 
 
 def test_serve_builds_a_scheduled_nightly_and_an_on_demand_backfill(tmp_path: Path) -> None:
-    from flows.cli import build_parser, serve_deployments
+    from seesaw.flows.cli import build_parser, serve_deployments
 
     args = build_parser().parse_args(["--db", str(tmp_path / "w.duckdb"), "serve", "--profile", "sample",
                                       "--cron", "0 7 * * 1-5", "--timezone", "Asia/Shanghai"])

@@ -147,7 +147,7 @@ def test_erp_model_and_monte_carlo_rows(files_db: Path) -> None:
 
 
 def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path: Path) -> None:
-    from models.dcc import dcc_correlations, state_from_json
+    from seesaw.models.dcc import dcc_correlations, state_from_json
 
     db = tmp_path / "w.duckdb"
     run_plain(db, "files", series=["us_spx", "us_10y"], end=date(2026, 4, 16), data_dir=shared_data, tables=False)

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from support import run_plain
 
-from warehouse.db import connect
+from seesaw.warehouse.db import connect
 
 SERIES = ["us_ff_mkt", "us_aaa"]  # the sample profile's DCC pair
 FIT = "dcc-normal-US-us_ff_mkt~us_aaa-M"

@@ -16,12 +16,12 @@ from pathlib import Path
 
 import pytest
 
-import sources.china
-import sources.http
-from flows.cli import main
-from sources.catalog import load_profile
-from sources.http import BREAKER_THRESHOLD
-from sources.yahoo import YAHOO_HOST
+import seesaw.sources.china
+import seesaw.sources.http
+from seesaw.flows.cli import main
+from seesaw.sources.catalog import load_profile
+from seesaw.sources.http import BREAKER_THRESHOLD
+from seesaw.sources.yahoo import YAHOO_HOST
 
 
 class DroppingProxy:
@@ -66,8 +66,8 @@ def test_offline_live_run_is_fast_partial_and_one_line_per_series(prefect_harnes
     for name in ("NO_PROXY", "no_proxy"):
         monkeypatch.setenv(name, "127.0.0.1,localhost")  # the Prefect test API stays reachable
     monkeypatch.delenv("FRED_API_KEY", raising=False)
-    monkeypatch.setattr(sources.http, "_BREAKERS", {})
-    monkeypatch.setattr(sources.china, "_FUNCTION_HOSTS", {})
+    monkeypatch.setattr(seesaw.sources.http, "_BREAKERS", {})
+    monkeypatch.setattr(seesaw.sources.china, "_FUNCTION_HOSTS", {})
     profile = load_profile("live")
     series = [s.series_id for s in profile.series]
     china = [s.series_id for s in profile.series if s.source == "china"]
@@ -102,11 +102,11 @@ def test_a_fetch_is_retried_in_one_layer_only(prefect_harness, monkeypatch: pyte
 
     from prefect import flow
 
-    from flows import pipeline
-    from flows.prefect_flows import fetch_task
-    from sources.base import SeriesSpec
-    from sources.fred import FredSource
-    from sources.http import RateLimiter
+    from seesaw import pipeline
+    from seesaw.flows.prefect_flows import fetch_task
+    from seesaw.sources.base import SeriesSpec
+    from seesaw.sources.fred import FredSource
+    from seesaw.sources.http import RateLimiter
 
     hits = []
 
@@ -124,8 +124,8 @@ def test_a_fetch_is_retried_in_one_layer_only(prefect_harness, monkeypatch: pyte
     server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Busy)
     threading.Thread(target=server.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
     url = f"http://127.0.0.1:{server.server_address[1]}"
-    monkeypatch.setattr(sources.http, "_BREAKERS", {})
-    monkeypatch.setitem(sources.http._LIMITERS, "fred", RateLimiter(0.0))
+    monkeypatch.setattr(seesaw.sources.http, "_BREAKERS", {})
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "fred", RateLimiter(0.0))
     monkeypatch.setattr(pipeline, "make_source", lambda name, data_dir=None: FredSource(
         "k" * 32, use_key_lookup=False, api_url=url, tries=4, sleep=lambda s: None))
     plan = pipeline.FetchPlan(SeriesSpec("us_10y", "10y", "fred", "DGS10", "D", "percent p.a.", "yield", "US"),

@@ -10,9 +10,9 @@ import pytest
 from prefect.client.orchestration import get_client
 from prefect.client.schemas.filters import ArtifactFilter, ArtifactFilterKey
 
-from flows import pipeline
-from flows.cli import main
-from sources.base import SourceError, observations
+from seesaw import pipeline
+from seesaw.flows.cli import main
+from seesaw.sources.base import SourceError, observations
 
 PROFILE = """
 profile: faulty
@@ -85,14 +85,14 @@ def test_nightly_flow_isolates_failures_and_exits_partial(prefect_harness, tmp_p
 
 
 def test_markdown_table_for_the_artifact() -> None:
-    from flows.prefect_flows import markdown_table
+    from seesaw.flows.prefect_flows import markdown_table
 
     assert markdown_table(pd.DataFrame({"market": ["US"], "corr": [0.25]})) == "| market | corr |\n|---|---|\n| US | 0.25 |"
     assert markdown_table(pd.DataFrame()) == "_no rows_"
 
 
 def test_backfill_flow_is_idempotent(prefect_harness, tmp_path: Path, capsys) -> None:
-    from flows.prefect_flows import backfill
+    from seesaw.flows.prefect_flows import backfill
 
     db = tmp_path / "w.duckdb"
     first = backfill(start=date(1990, 1, 1), end=date(1999, 12, 31), series=["us_aaa", "us_ff_mkt"], db=str(db),

@@ -4,7 +4,7 @@ from pathlib import Path
 import duckdb
 from support import run_plain
 
-from sources.catalog import load_profile
+from seesaw.sources.catalog import load_profile
 
 
 def _snapshot(db: Path) -> dict[str, tuple[int, int]]:

@@ -26,7 +26,7 @@ import duckdb
 import httpx
 import pytest
 
-from flows.scheduling import ServerStartError, local_prefect_server
+from seesaw.flows.scheduling import ServerStartError, local_prefect_server
 
 REPO = Path(__file__).resolve().parents[2]
 PREFECT = [sys.executable, "-m", "prefect"]
@@ -157,7 +157,7 @@ def test_serve_beside_the_yaml_deployments_registers_its_own_and_leaves_theirs(d
     env = deployed
     theirs = ["/deployments/name/nightly/nightly", "/deployments/name/backfill/backfill"]
     before = [_api(env, "GET", path) for path in theirs]
-    serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "--db", str(tmp_path / "w.duckdb"), "serve",
+    serve = subprocess.Popen([sys.executable, "-m", "seesaw.flows.cli", "--db", str(tmp_path / "w.duckdb"), "serve",
                               "--cron", "0 7 * * 1-5"], env=env, cwd=REPO, text=True,
                              stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
     try:
@@ -201,7 +201,7 @@ series:
     errors = tmp_path / "serve.err"
     started = time.monotonic()
     with errors.open("w") as sink:
-        serve = subprocess.Popen([sys.executable, "-m", "flows.cli", "--db", str(db), "serve", "--profile",
+        serve = subprocess.Popen([sys.executable, "-m", "seesaw.flows.cli", "--db", str(db), "serve", "--profile",
                                   "one.yaml", "--cron", "* * * * *"], env=_clean_env(), cwd=tmp_path,
                                  stdout=subprocess.DEVNULL, stderr=sink)
     try:

@@ -16,9 +16,9 @@ from pathlib import Path
 import pytest
 from postgres_server import free_port, pg_url  # noqa: F401 - the fixture
 
-from flows.cli import main
-from flows.secret_refs import SecretError, parse, resolve
-from warehouse.db import connect
+from seesaw.flows.cli import main
+from seesaw.flows.secret_refs import SecretError, parse, resolve
+from seesaw.warehouse.db import connect
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -92,7 +92,7 @@ def test_nightly_keeps_secrets_out_of_prefect_and_a_failed_publish_is_partial(tm
             "SEESAW_PUBLISH_URL": f"postgresql://seesaw:{password}@127.0.0.1:{free_port()}/team",
             "SEESAW_WEBHOOK_URL": f"{hook}/hook/{token}"}
     db = tmp_path / "w.duckdb"
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "--db", str(db), "run", "--profile", "sample",
+    done = subprocess.run([sys.executable, "-m", "seesaw.flows.cli", "--db", str(db), "run", "--profile", "sample",
                            "--publish", "--notify"], cwd=REPO, env=env, capture_output=True, timeout=600)
     output = done.stdout + done.stderr
     assert done.returncode == 2, output.decode()
@@ -115,7 +115,7 @@ def test_publish_and_notify_from_prefect_secret_blocks(prefect_harness, pg_url: 
     import psycopg
     from prefect.blocks.system import Secret
 
-    from flows.prefect_flows import nightly
+    from seesaw.flows.prefect_flows import nightly
 
     password = pg_url.split(":")[2].split("@")[0]
     Secret(value=pg_url).save("seesaw-test-pg", overwrite=True)

@@ -27,7 +27,7 @@ def _server_state(state) -> tuple[str, str]:
 
 
 def test_partial_run_ends_in_a_completed_state_named_partial(prefect_harness, tmp_path: Path) -> None:
-    from flows.prefect_flows import nightly
+    from seesaw.flows.prefect_flows import nightly
 
     profile = tmp_path / "one_gone.yaml"
     profile.write_text(PROFILE)
@@ -50,7 +50,7 @@ def test_task_runner_is_a_flow_parameter_and_paths_reach_it_absolute(prefect_har
     pytest.importorskip("prefect_dask")
     from prefect_dask import DaskTaskRunner
 
-    from flows.prefect_flows import nightly
+    from seesaw.flows.prefect_flows import nightly
 
     started = []
     enter = DaskTaskRunner.__enter__

@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.acm import (
+from seesaw.models.acm import (
     TERM_PREMIA_COLUMNS,
     acm_daily_yields,
     acm_term_premia,

@@ -1,4 +1,4 @@
-"""models.dcc: extending the path from stored state, and correlation significance."""
+"""seesaw.models.dcc: extending the path from stored state, and correlation significance."""
 
 from __future__ import annotations
 
@@ -7,7 +7,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from models.dcc import corr_significance, dcc_correlations, effective_n, extend_dcc, fit_dcc, simulate_dcc
+from seesaw.models.dcc import corr_significance, dcc_correlations, effective_n, extend_dcc, fit_dcc, simulate_dcc
 
 GARCH_3 = [(0.04, 0.02, 0.08, 0.90), (0.01, 0.005, 0.05, 0.94), (0.0, 0.03, 0.1, 0.85)]
 CORR_3 = np.array([[1.0, -0.3, 0.2], [-0.3, 1.0, 0.1], [0.2, 0.1, 1.0]])

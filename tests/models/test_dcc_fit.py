@@ -1,4 +1,4 @@
-"""Known-answer tests for models.dcc: recovery from simulated DCC/ADCC data, scale invariance."""
+"""Known-answer tests for seesaw.models.dcc: recovery from simulated DCC/ADCC data, scale invariance."""
 
 from __future__ import annotations
 
@@ -8,8 +8,8 @@ import pandas as pd
 import pytest
 from arch import arch_model
 
-from models import dcc
-from models.dcc import DCCResult, dcc_correlations, fit_dcc, simulate_dcc
+from seesaw.models import dcc
+from seesaw.models.dcc import DCCResult, dcc_correlations, fit_dcc, simulate_dcc
 
 T_OBS = 16_000
 GARCH_2 = [(0.04, 0.02, 0.08, 0.90), (0.01, 0.005, 0.05, 0.94)]

@@ -1,4 +1,4 @@
-"""models.dcc against the PyPI ``pymgarch`` oracle (slow: pymgarch takes ~40 s or more)."""
+"""seesaw.models.dcc against the PyPI ``pymgarch`` oracle (slow: pymgarch takes ~40 s or more)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.dcc import fit_dcc, simulate_dcc
+from seesaw.models.dcc import fit_dcc, simulate_dcc
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 BOND_DURATION = 8.0  # modified duration of a 10-year par bond, years (approximation)

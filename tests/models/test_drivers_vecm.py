@@ -7,7 +7,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.drivers import (
+from seesaw.models.drivers import (
     DRIVER_COLUMNS,
     VECM_FORECAST_COLUMNS,
     VECM_TEST_COLUMNS,

@@ -8,8 +8,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.acm import priced_cuts
-from models.erp import (
+from seesaw.models.acm import priced_cuts
+from seesaw.models.erp import (
     ERP_MODEL_COLUMNS,
     ErpFit,
     earnings_yield_pct,

@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from models.montecarlo import (
+from seesaw.models.montecarlo import (
     MC_RISK_COLUMNS,
     SEED_004_PARAMS,
     AssetParams,

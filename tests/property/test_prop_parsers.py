@@ -16,15 +16,15 @@ import pytest
 from hypothesis import HealthCheck, Phase, given, settings
 from hypothesis import strategies as st
 
-from sources.acm import parse_acm_csv
-from sources.base import SeriesSpec, SourceError
-from sources.files import MISSING_MARKERS, FilesSource
-from sources.fred import parse_fredgraph_csv, parse_observations_json
-from sources.treasury import parse_auctions_json, parse_treasurydirect_csv
-from sources.yahoo import parse_history
-from transforms.quality import validate_observations
-from warehouse import load as wload
-from warehouse.db import connect
+from seesaw.sources.acm import parse_acm_csv
+from seesaw.sources.base import SeriesSpec, SourceError
+from seesaw.sources.files import MISSING_MARKERS, FilesSource
+from seesaw.sources.fred import parse_fredgraph_csv, parse_observations_json
+from seesaw.sources.treasury import parse_auctions_json, parse_treasurydirect_csv
+from seesaw.sources.yahoo import parse_history
+from seesaw.transforms.quality import validate_observations
+from seesaw.warehouse import load as wload
+from seesaw.warehouse.db import connect
 
 #: Bounded: no shrinking (a failure prints the generated example as found), so the module stays fast.
 PHASES = (Phase.explicit, Phase.reuse, Phase.generate)

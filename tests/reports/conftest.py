@@ -14,7 +14,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from warehouse.db import connect
+from seesaw.warehouse.db import connect
 
 LATE_EVENT_DETAIL = "FIXTURE late event after the as-of date"
 
@@ -215,7 +215,7 @@ def report_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="session")
 def full_report(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
     """The report built once from ``report_warehouse`` (into a nested, not yet existing directory)."""
-    from reports.build import build_report
+    from seesaw.reports.build import build_report
 
     return build_report(report_warehouse, tmp_path_factory.mktemp("report_full") / "nested" / "report.html")
 

@@ -18,8 +18,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.build import ReportResult
-from reports.sections import SECTION_IDS
+from seesaw.reports.build import ReportResult
+from seesaw.reports.sections import SECTION_IDS
 
 websockets_sync = pytest.importorskip("websockets.sync.client")
 

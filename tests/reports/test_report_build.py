@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from reports.build import MAX_BYTES, ReportResult, build_report
-from reports.sections import SECTION_IDS
+from seesaw.reports.build import MAX_BYTES, ReportResult, build_report
+from seesaw.reports.sections import SECTION_IDS
 
 AS_OF = date(2015, 6, 30)
 LATE_EVENT_DETAIL = "FIXTURE late event after the as-of date"

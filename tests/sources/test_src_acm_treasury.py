@@ -13,11 +13,11 @@ import pandas as pd
 import pytest
 import yaml
 
-import sources.http
-from sources.acm import AcmSource, parse_acm_csv, parse_acm_table
-from sources.base import EmptyResponse, SeriesSpec, SourceError
-from sources.http import RateLimiter
-from sources.treasury import AUCTION_COLUMNS, fetch_auctions, parse_auctions_json, parse_treasurydirect_csv, term_years
+import seesaw.sources.http
+from seesaw.sources.acm import AcmSource, parse_acm_csv, parse_acm_table
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.http import RateLimiter
+from seesaw.sources.treasury import AUCTION_COLUMNS, fetch_auctions, parse_auctions_json, parse_treasurydirect_csv, term_years
 
 ROOT = Path(__file__).resolve().parents[2] / ".." / "shared"
 ACM_CSV = ROOT / "data" / "term_premium" / "ACMTermPremium.csv"
@@ -49,7 +49,7 @@ class FakeSession:
 @pytest.fixture(autouse=True)
 def no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     for name in ("nyfed", "fiscaldata"):
-        monkeypatch.setitem(sources.http._LIMITERS, name, RateLimiter(0.0))
+        monkeypatch.setitem(seesaw.sources.http._LIMITERS, name, RateLimiter(0.0))
 
 
 def acm_spec(code: str) -> SeriesSpec:

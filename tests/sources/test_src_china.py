@@ -11,10 +11,10 @@ from typing import Any
 import pandas as pd
 import pytest
 
-import sources.http
-from sources.base import EmptyResponse, SeriesSpec, SourceError
-from sources.china import AKSHARE_CODES, ChinaSource, parse_akshare_frame, year_windows
-from sources.http import RateLimiter
+import seesaw.sources.http
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.china import AKSHARE_CODES, ChinaSource, parse_akshare_frame, year_windows
+from seesaw.sources.http import RateLimiter
 
 CHINA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data" / "china"
 needs_data = pytest.mark.skipif(not CHINA.is_dir(), reason="../shared/data is absent")
@@ -67,7 +67,7 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
     for name, build in builders.items():
         setattr(module, name, recorder(name, build))
     monkeypatch.setitem(sys.modules, "akshare", module)
-    monkeypatch.setitem(sources.http._LIMITERS, "akshare", RateLimiter(0.0))
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "akshare", RateLimiter(0.0))
     return log
 
 

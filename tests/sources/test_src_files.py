@@ -9,9 +9,9 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, stamp_period_start
-from sources.catalog import load_profile
-from sources.files import FilesSource, extract_series, parse_dates, read_csv_table, read_investing_fr_table
+from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, stamp_period_start
+from seesaw.sources.catalog import load_profile
+from seesaw.sources.files import FilesSource, extract_series, parse_dates, read_csv_table, read_investing_fr_table
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 needs_data = pytest.mark.skipif(not (DATA / "MANIFEST.csv").is_file(), reason="../shared/data is absent")

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from sources.base import SeriesSpec, SourceError
-from sources.files import FilesSource
+from seesaw.sources.base import SeriesSpec, SourceError
+from seesaw.sources.files import FilesSource
 
 
 @pytest.fixture

@@ -14,10 +14,10 @@ import pandas as pd
 import pytest
 import yaml
 
-import sources.http
-from sources.base import EmptyResponse, SeriesSpec, SourceError
-from sources.fred import FredSource, parse_fredgraph_csv, parse_observations_json, point_in_time
-from sources.http import RateLimiter
+import seesaw.sources.http
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.fred import FredSource, parse_fredgraph_csv, parse_observations_json, point_in_time
+from seesaw.sources.http import RateLimiter
 
 WIRE = Path(__file__).resolve().parents[2] / ".." / "shared" / "wire" / "fred"
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -34,7 +34,7 @@ def cassette_body(name: str, index: int = 0) -> str:
 @pytest.fixture(autouse=True)
 def no_throttle(monkeypatch: pytest.MonkeyPatch) -> None:
     """Tests talk to 127.0.0.1: keep the real limiter code path, with a zero interval."""
-    monkeypatch.setitem(sources.http._LIMITERS, "fred", RateLimiter(0.0))
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "fred", RateLimiter(0.0))
 
 
 class Replay:

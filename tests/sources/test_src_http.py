@@ -10,9 +10,9 @@ import threading
 import pytest
 import requests
 
-import sources.http
-from sources.base import SourceError
-from sources.http import (BREAKER_THRESHOLD, CircuitBreaker, HostUnreachable, RateLimiter, backoff_delay, host_of,
+import seesaw.sources.http
+from seesaw.sources.base import SourceError
+from seesaw.sources.http import (BREAKER_THRESHOLD, CircuitBreaker, HostUnreachable, RateLimiter, backoff_delay, host_of,
                           http_get, is_connection_failure, limiter, redact, retry_after_seconds, with_retries)
 
 
@@ -125,8 +125,8 @@ def answering():
 
 @pytest.fixture(autouse=True)
 def fresh_breakers(monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(sources.http, "_BREAKERS", {})
-    monkeypatch.setitem(sources.http._LIMITERS, "test", RateLimiter(0.0))
+    monkeypatch.setattr(seesaw.sources.http, "_BREAKERS", {})
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "test", RateLimiter(0.0))
 
 
 def test_breaker_opens_after_consecutive_connection_failures() -> None:
@@ -243,8 +243,8 @@ def test_connection_failures_are_told_from_answers() -> None:
 def test_yahoo_respects_the_breaker(monkeypatch: pytest.MonkeyPatch) -> None:
     from curl_cffi.requests.exceptions import ProxyError
 
-    from sources.base import SeriesSpec
-    from sources.yahoo import YahooSource
+    from seesaw.sources.base import SeriesSpec
+    from seesaw.sources.yahoo import YahooSource
 
     calls = []
 
@@ -267,12 +267,12 @@ def test_akshare_connection_errors_count_against_their_host(monkeypatch: pytest.
     import sys
     import types
 
-    import sources.china
-    from sources.base import SeriesSpec
-    from sources.china import ChinaSource
+    import seesaw.sources.china
+    from seesaw.sources.base import SeriesSpec
+    from seesaw.sources.china import ChinaSource
 
-    monkeypatch.setattr(sources.china, "_FUNCTION_HOSTS", {})
-    monkeypatch.setitem(sources.http._LIMITERS, "akshare", RateLimiter(0.0))
+    monkeypatch.setattr(seesaw.sources.china, "_FUNCTION_HOSTS", {})
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "akshare", RateLimiter(0.0))
     calls = []
 
     def macro_china_pmi(**kwargs):
@@ -295,8 +295,8 @@ def test_akshare_connection_errors_count_against_their_host(monkeypatch: pytest.
 def test_missing_akshare_is_one_clear_error(monkeypatch: pytest.MonkeyPatch) -> None:
     import sys
 
-    from sources.base import SeriesSpec
-    from sources.china import ChinaSource
+    from seesaw.sources.base import SeriesSpec
+    from seesaw.sources.china import ChinaSource
 
     monkeypatch.setitem(sys.modules, "akshare", None)  # import fails as if not installed
     with pytest.raises(SourceError, match=r"^akshare is not installed: pip install akshare \(extra 'china'\)$"):

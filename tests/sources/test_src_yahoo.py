@@ -14,10 +14,10 @@ import yfinance
 from yfinance import utils as yf_utils
 from yfinance.exceptions import YFPricesMissingError, YFRateLimitError
 
-import sources.http
-from sources.base import EmptyResponse, SeriesSpec, SourceError
-from sources.http import RateLimiter
-from sources.yahoo import YahooSource, download_history, parse_history
+import seesaw.sources.http
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.http import RateLimiter
+from seesaw.sources.yahoo import YahooSource, download_history, parse_history
 
 WIRE = Path(__file__).resolve().parents[2] / ".." / "shared" / "wire" / "yahoo"
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -72,7 +72,7 @@ class FakeTicker:
 def fake_yfinance(monkeypatch: pytest.MonkeyPatch) -> None:
     FakeTicker.bodies, FakeTicker.calls = {}, []
     monkeypatch.setattr(yfinance, "Ticker", FakeTicker)
-    monkeypatch.setitem(sources.http._LIMITERS, "yahoo", RateLimiter(0.0))
+    monkeypatch.setitem(seesaw.sources.http._LIMITERS, "yahoo", RateLimiter(0.0))
 
 
 def spec(symbol: str, **options: Any) -> SeriesSpec:

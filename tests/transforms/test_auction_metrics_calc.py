@@ -9,7 +9,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.auctions import (
+from seesaw.transforms.auctions import (
     AUCTION_METRICS_COLUMNS,
     auction_metrics,
     reference_yields,

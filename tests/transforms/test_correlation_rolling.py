@@ -4,7 +4,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from transforms.correlation import correlation_t_test, rolling_correlation
+from seesaw.transforms.correlation import correlation_t_test, rolling_correlation
 
 
 def test_rolling_matches_numpy_and_scipy_on_each_window() -> None:

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.events import (
+from seesaw.transforms.events import (
     CN_STOCK_BOND_LEGS,
     EVENTS_COLUMNS,
     detect_events,
@@ -18,7 +18,7 @@ from transforms.events import (
     weak_auction_events,
     yield_spike_events,
 )
-from transforms.move import move_metrics
+from seesaw.transforms.move import move_metrics
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 MINUS = "\u2212"

@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.move import (
+from seesaw.transforms.move import (
     MOVE_METRICS_COLUMNS,
     expanding_z,
     move_metrics,

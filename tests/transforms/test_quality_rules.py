@@ -3,8 +3,8 @@ from datetime import date
 import numpy as np
 import pytest
 
-from sources.base import observations
-from transforms.quality import validate_observations
+from seesaw.sources.base import observations
+from seesaw.transforms.quality import validate_observations
 
 
 def test_each_rule_gives_its_reason_and_valid_rows_survive() -> None:
@@ -26,7 +26,7 @@ def test_yield_band_applies_to_yields_only() -> None:
 
 
 def test_bands_follow_kind_and_unit_and_the_longest_key_wins() -> None:
-    from transforms.quality import DEFAULT_BANDS, band_for
+    from seesaw.transforms.quality import DEFAULT_BANDS, band_for
 
     assert band_for("macro", "index 1982-84=100") == (0.0, 10_000.0)
     assert band_for("macro", "USD bn") == (0.0, None)
@@ -39,7 +39,7 @@ def test_bands_follow_kind_and_unit_and_the_longest_key_wins() -> None:
 
 
 def test_the_revision_jump_is_judged_against_the_scale_of_changes() -> None:
-    from transforms.quality import change_scale, implausible_revisions
+    from seesaw.transforms.quality import change_scale, implausible_revisions
 
     cpi = 250.0 + 0.8 * np.arange(40)
     assert change_scale(cpi) == pytest.approx(1.4826 * 0.8)

@@ -7,8 +7,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.returns import par_bond_risk
-from transforms.rebalancing import (
+from seesaw.transforms.returns import par_bond_risk
+from seesaw.transforms.rebalancing import (
     REBALANCING_COLUMNS,
     RebalancingScenario,
     rebalancing_flow,

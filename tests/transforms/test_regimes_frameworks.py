@@ -5,7 +5,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.regimes import (
+from seesaw.transforms.regimes import (
     REGIME_COLUMNS,
     corr_sign_regimes,
     investment_clock,

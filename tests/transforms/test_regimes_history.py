@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 from scipy import stats
 
-from transforms.regimes import corr_sign_regimes, pring_stages, stock_bond_quadrants
+from seesaw.transforms.regimes import corr_sign_regimes, pring_stages, stock_bond_quadrants
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 pytestmark = pytest.mark.shared_data

@@ -3,7 +3,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from transforms.returns import (
+from seesaw.transforms.returns import (
     bond_returns_from_yields, compound, overlapping_returns, par_bond_risk, resample_last,
     series_returns, yield_changes_bp,
 )

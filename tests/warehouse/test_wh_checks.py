@@ -2,11 +2,11 @@
 from datetime import UTC, date, datetime
 from pathlib import Path
 
-from sources.base import SeriesSpec, observations
-from transforms.quality import validate_observations
-from warehouse import load as wload
-from warehouse.db import connect
-from warehouse.ops import run_checks
+from seesaw.sources.base import SeriesSpec, observations
+from seesaw.transforms.quality import validate_observations
+from seesaw.warehouse import load as wload
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.ops import run_checks
 
 NOW = datetime(2025, 8, 10, tzinfo=UTC)
 

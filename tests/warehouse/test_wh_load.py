@@ -5,10 +5,10 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
-from sources.base import SeriesSpec, observations
-from transforms.quality import validate_observations
-from warehouse import load as wload
-from warehouse.db import connect
+from seesaw.sources.base import SeriesSpec, observations
+from seesaw.transforms.quality import validate_observations
+from seesaw.warehouse import load as wload
+from seesaw.warehouse.db import connect
 
 SPEC = SeriesSpec("us_10y", "10y", "test", "X", "D", "percent p.a.", "yield", "US")
 NOW = datetime(2024, 1, 10, tzinfo=UTC)

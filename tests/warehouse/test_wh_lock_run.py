@@ -12,14 +12,14 @@ from pathlib import Path
 
 import pytest
 
-from warehouse.db import WarehouseError
-from warehouse.lock import lock_holder, lock_path, run_lock, stale_holder, update_holder
+from seesaw.warehouse.db import WarehouseError
+from seesaw.warehouse.lock import lock_holder, lock_path, run_lock, stale_holder, update_holder
 
 REPO = Path(__file__).resolve().parents[2]
 
 HOLD = """
 import sys, time
-from warehouse.lock import run_lock
+from seesaw.warehouse.lock import run_lock
 with run_lock(sys.argv[1], command="seesaw run --profile files"):
     print("locked", flush=True)
     time.sleep(float(sys.argv[2]))
@@ -27,7 +27,7 @@ with run_lock(sys.argv[1], command="seesaw run --profile files"):
 
 HOLD_RUN = """
 import sys, time
-from warehouse.lock import run_lock, update_holder
+from seesaw.warehouse.lock import run_lock, update_holder
 with run_lock(sys.argv[1], command="seesaw run --profile sample"):
     update_holder(sys.argv[1], run_id="run-1", flow="nightly", profile="sample")
     print("locked", flush=True)
@@ -36,7 +36,7 @@ with run_lock(sys.argv[1], command="seesaw run --profile sample"):
 
 TRY = """
 import json, sys, time
-from warehouse.lock import RunLockedError, run_lock
+from seesaw.warehouse.lock import RunLockedError, run_lock
 started = time.perf_counter()
 try:
     with run_lock(sys.argv[1]):

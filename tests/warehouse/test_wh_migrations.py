@@ -2,7 +2,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.db import connect, migrate, migrations, schema_version
+from seesaw.warehouse.db import connect, migrate, migrations, schema_version
 
 
 def test_migrations_apply_once_and_are_idempotent(tmp_path: Path) -> None:
@@ -24,7 +24,7 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch) -> None:
     with connect(db):
         pass
     bad = migrations() + [(999, "999_broken", "create table ops.half_done (a int); select * from no_such_table;")]
-    monkeypatch.setattr("warehouse.db.migrations", lambda: bad)
+    monkeypatch.setattr("seesaw.warehouse.db.migrations", lambda: bad)
     con = duckdb.connect(str(db))
     try:
         try:

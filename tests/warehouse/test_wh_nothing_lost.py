@@ -15,11 +15,11 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from flows import pipeline
-from flows.cli import build_parser
-from sources.catalog import ProfileError, load_profile
-from warehouse.db import connect
-from warehouse.ops import run_checks
+from seesaw import pipeline
+from seesaw.flows.cli import build_parser
+from seesaw.sources.catalog import ProfileError, load_profile
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.ops import run_checks
 
 DAYS = pd.bdate_range("2026-01-02", "2026-04-17")
 HOLIDAY = pd.Timestamp("2026-01-19")  # FRED writes an empty value on market holidays

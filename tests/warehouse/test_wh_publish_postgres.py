@@ -13,8 +13,8 @@ import duckdb
 import pytest
 from postgres_server import pg_url  # noqa: F401 - the fixture
 
-from warehouse.db import connect
-from warehouse.publish import PublishError, postgres_type, publish_postgres, redact
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.publish import PublishError, postgres_type, publish_postgres, redact
 
 psycopg = pytest.importorskip("psycopg")
 

@@ -16,10 +16,10 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from flows.cli import main
-from warehouse.db import connect
-from warehouse.query import lock_down, run_read_only
-from warehouse.snapshot import open_snapshot, publish_snapshot
+from seesaw.flows.cli import main
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.query import lock_down, run_read_only
+from seesaw.warehouse.snapshot import open_snapshot, publish_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 DECOY = "decoy.txt"
@@ -194,11 +194,11 @@ def test_refused_in_a_separate_process(warehouses: dict[str, Path]) -> None:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     for sql in (f"EXPLAIN ANALYZE COPY (select 'x' as x) TO '{target}' (format csv)",
                 "select * from read_csv('/etc/passwd')"):
-        done = subprocess.run([sys.executable, "-m", "flows.cli", "--db", str(warehouse), "query", sql],
+        done = subprocess.run([sys.executable, "-m", "seesaw.flows.cli", "--db", str(warehouse), "query", sql],
                               cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
         assert done.returncode == 1 and len(done.stderr.strip().splitlines()) == 1, done.stderr
         assert not done.stdout and not target.exists()
-    done = subprocess.run([sys.executable, "-m", "flows.cli", "--db", str(warehouse), "query",
+    done = subprocess.run([sys.executable, "-m", "seesaw.flows.cli", "--db", str(warehouse), "query",
                            "select count(*) as n from results.correlations", "--format", "csv"],
                           cwd=REPO, env=env, capture_output=True, text=True, timeout=120)
     assert done.returncode == 0 and done.stdout.split() == ["n", "24"], done.stderr

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import duckdb
 
-from warehouse.snapshot import open_snapshot, publish_snapshot
+from seesaw.warehouse.snapshot import open_snapshot, publish_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 GENERATIONS = 20
@@ -32,7 +32,7 @@ def write_generation(con, g):
 
 WRITER = COMMON + """
 import os, sys, time, duckdb
-from warehouse.snapshot import publish_snapshot
+from seesaw.warehouse.snapshot import publish_snapshot
 db, first, last, done, wait_for = sys.argv[1], int(sys.argv[2]), int(sys.argv[3]), sys.argv[4], sys.argv[5]
 deadline = time.monotonic() + 30
 while not os.path.exists(wait_for) and time.monotonic() < deadline:  # the reader is looping
@@ -49,7 +49,7 @@ READER = COMMON + """
 import json, os, sys, time
 import duckdb
 
-from warehouse.snapshot import open_snapshot, publish_snapshot
+from seesaw.warehouse.snapshot import open_snapshot, publish_snapshot
 db, limit_s, done, started = sys.argv[1], float(sys.argv[2]), sys.argv[3], sys.argv[4]
 reads, seen, errors = 0, [], []
 deadline = time.monotonic() + limit_s

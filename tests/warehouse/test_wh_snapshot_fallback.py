@@ -14,8 +14,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.db import WarehouseError, WarehouseLockedError, connect
-from warehouse.snapshot import SnapshotConnection, connect_for_reading, publish_snapshot
+from seesaw.warehouse.db import WarehouseError, WarehouseLockedError, connect
+from seesaw.warehouse.snapshot import SnapshotConnection, connect_for_reading, publish_snapshot
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -31,7 +31,7 @@ con.close()
 
 HOLD_RUN_LOCK = """
 import sys, time
-from warehouse.lock import run_lock
+from seesaw.warehouse.lock import run_lock
 with run_lock(sys.argv[1], command="seesaw run --profile sample"):
     print("ready", flush=True)
     time.sleep(60)
@@ -39,7 +39,7 @@ with run_lock(sys.argv[1], command="seesaw run --profile sample"):
 
 READ_AND_HOLD = """
 import sys, time
-from warehouse.snapshot import connect_for_reading
+from seesaw.warehouse.snapshot import connect_for_reading
 with connect_for_reading(sys.argv[1]) as con:
     con.execute("select count(*) from results.correlations").fetchone()
     print("ready", flush=True)

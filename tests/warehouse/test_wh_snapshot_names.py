@@ -11,9 +11,9 @@ from pathlib import Path
 
 import duckdb
 
-from reports.build import default_report_path
-from warehouse.db import connect, read_catalog_path
-from warehouse.snapshot import open_snapshot, publish_snapshot, snapshot_link, versions_dir
+from seesaw.reports.build import default_report_path
+from seesaw.warehouse.db import connect, read_catalog_path
+from seesaw.warehouse.snapshot import open_snapshot, publish_snapshot, snapshot_link, versions_dir
 
 REPO = Path(__file__).resolve().parents[2]
 

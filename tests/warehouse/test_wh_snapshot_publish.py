@@ -8,8 +8,8 @@ from pathlib import Path
 import duckdb
 import pytest
 
-from warehouse.db import connect, migrations
-from warehouse.snapshot import (
+from seesaw.warehouse.db import connect, migrations
+from seesaw.warehouse.snapshot import (
     MANIFEST,
     SnapshotError,
     open_snapshot,

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from flows import pipeline
-from sources.catalog import load_profile
-from warehouse.db import connect
-from warehouse.snapshot import SnapshotError, open_snapshot, publish_snapshot, snapshot_link
+from seesaw import pipeline
+from seesaw.sources.catalog import load_profile
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.snapshot import SnapshotError, open_snapshot, publish_snapshot, snapshot_link
 
 
 def test_replay_of_a_warehouse_whose_path_has_quotes(tmp_path: Path) -> None:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import pandas as pd
 
-from flows.analysis_core import Context, MissingInputs, Output
-from flows.analysis_correlation import leg_returns
-from models.drivers import macro_drivers, vecm_analysis
-from models.montecarlo import SEED_004_PARAMS, AssetParams, estimate_params, simulate_risk
-from transforms.correlation import rolling_correlation
-from transforms.rebalancing import RebalancingScenario, rebalancing_history, rebalancing_scenario
-from transforms.regimes import (
+from seesaw.analyses.core import Context, MissingInputs, Output
+from seesaw.analyses.correlation import leg_returns
+from seesaw.models.drivers import macro_drivers, vecm_analysis
+from seesaw.models.montecarlo import SEED_004_PARAMS, AssetParams, estimate_params, simulate_risk
+from seesaw.transforms.correlation import rolling_correlation
+from seesaw.transforms.rebalancing import RebalancingScenario, rebalancing_history, rebalancing_scenario
+from seesaw.transforms.regimes import (
     corr_sign_regimes, investment_clock, money_credit, pring_stages, stock_bond_quadrants,
 )
 

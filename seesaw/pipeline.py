@@ -13,18 +13,18 @@ from pathlib import Path
 
 import pandas as pd
 
-from flows.analyses import STEPS
-from flows.analysis_core import Context, Mapper, MissingInputs, serial_map
-from sources.base import SeriesSpec, stamp_period_start
-from sources.catalog import Profile
-from sources.registry import fetch_auctions, make_source
-from transforms.quality import validate_observations
-from warehouse import load as wload
-from warehouse import ops as wops
-from warehouse import read as wread
-from warehouse.db import connect
-from warehouse.publish import PublishError, publish_postgres, redact
-from warehouse.snapshot import publish_snapshot
+from seesaw.analyses.steps import STEPS
+from seesaw.analyses.core import Context, Mapper, MissingInputs, serial_map
+from seesaw.sources.base import SeriesSpec, stamp_period_start
+from seesaw.sources.catalog import Profile
+from seesaw.sources.registry import fetch_auctions, make_source
+from seesaw.transforms.quality import validate_observations
+from seesaw.warehouse import load as wload
+from seesaw.warehouse import ops as wops
+from seesaw.warehouse import read as wread
+from seesaw.warehouse.db import connect
+from seesaw.warehouse.publish import PublishError, publish_postgres, redact
+from seesaw.warehouse.snapshot import publish_snapshot
 
 #: How far back an incremental load re-fetches to pick up revisions, per frequency.
 REVISION_WINDOW = {"D": timedelta(days=14), "W": timedelta(days=35), "M": timedelta(days=93),

@@ -13,7 +13,7 @@ from typing import Any
 
 import pandas as pd
 
-from sources.catalog import Profile
+from seesaw.sources.catalog import Profile
 
 
 class MissingInputs(Exception):

@@ -7,11 +7,11 @@ from datetime import UTC, datetime
 import numpy as np
 import pandas as pd
 
-from flows.analysis_core import Context, MissingInputs, Output
-from models.dcc import (DCCResult, StateError, corr_significance, dcc_correlations, effective_n, extend_dcc,
+from seesaw.analyses.core import Context, MissingInputs, Output
+from seesaw.models.dcc import (DCCResult, StateError, corr_significance, dcc_correlations, effective_n, extend_dcc,
                         fit_dcc, state_from_json, state_to_json)
-from transforms.correlation import CORRELATION_COLUMNS, rolling_correlation
-from transforms.returns import series_returns
+from seesaw.transforms.correlation import CORRELATION_COLUMNS, rolling_correlation
+from seesaw.transforms.returns import series_returns
 
 #: DCC defaults; each entry of ``analysis.dcc`` in a profile overrides them.
 DCC_DEFAULTS = {"freq": "D", "start": None, "model": "dcc", "dist": "normal",

@@ -1,10 +1,10 @@
 """The nightly analysis chain, in order (later steps may use earlier steps' outputs)."""
 from __future__ import annotations
 
-from flows.analysis_core import Step
-from flows.analysis_correlation import dcc_step, returns_step, rolling_correlations_step
-from flows.analysis_portfolio import drivers_step, mc_risk_step, rebalancing_step, regimes_step
-from flows.analysis_rates import auctions_step, erp_step, events_step, move_step, term_premia_step
+from seesaw.analyses.core import Step
+from seesaw.analyses.correlation import dcc_step, returns_step, rolling_correlations_step
+from seesaw.analyses.portfolio import drivers_step, mc_risk_step, rebalancing_step, regimes_step
+from seesaw.analyses.rates import auctions_step, erp_step, events_step, move_step, term_premia_step
 
 STEPS: tuple[Step, ...] = (
     Step("returns", returns_step),

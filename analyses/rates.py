@@ -3,12 +3,12 @@ from __future__ import annotations
 
 import pandas as pd
 
-from flows.analysis_core import Context, MissingInputs, Output, month_end
-from models.acm import CMT_TENOR_MONTHS, acm_term_premia, fit_acm, nyfed_term_premia, zero_curve_from_cmt
-from models.erp import erp_model_frame
-from transforms.auctions import auction_metrics
-from transforms.events import detect_events
-from transforms.move import move_metrics
+from seesaw.analyses.core import Context, MissingInputs, Output, month_end
+from seesaw.models.acm import CMT_TENOR_MONTHS, acm_term_premia, fit_acm, nyfed_term_premia, zero_curve_from_cmt
+from seesaw.models.erp import erp_model_frame
+from seesaw.transforms.auctions import auction_metrics
+from seesaw.transforms.events import detect_events
+from seesaw.transforms.move import move_metrics
 
 TERM_PREMIA_DEFAULTS = {"nyfed_prefix": "us_acm", "cmt": list(CMT_TENOR_MONTHS), "start": "1962-01-01",
                         "daily_since": "1990-01-01", "tenors": list(range(1, 11))}
