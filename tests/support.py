@@ -4,6 +4,8 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import duckdb
+
 
 def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None = None,
               start: date | None = None, end: date | None = None, data_dir: Path | None = None,
@@ -32,3 +34,54 @@ def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None =
     analyses = pipeline.analyze(db, run_id, profile)
     checks = pipeline.check(db, run_id)
     return pipeline.finish(db, run_id, loads, analyses, checks)
+
+
+#: Run-specific or opaque columns that a warehouse fingerprint leaves out (besides ``*_at``).
+SKIP_COLUMNS = {"run_id", "state"}
+
+
+def fingerprint(db: Path) -> dict[str, dict[str, float]]:
+    """Per raw/core/results table: row count, and per column a sum (numbers), a day sum (dates)
+    or a distinct count (text); run-specific columns (*_at, run_id, model state) left out."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        out: dict[str, dict[str, float]] = {}
+        for schema, table in con.execute(
+                "select schema_name, table_name from duckdb_tables() where schema_name in ('raw', 'core', 'results')"
+                " order by 1, 2").fetchall():
+            cols = con.execute("select column_name, data_type from duckdb_columns() where schema_name = ? and"
+                               " table_name = ? order by column_index", [schema, table]).fetchall()
+            exprs = ["count(*)"]
+            names = ["rows"]
+            for name, typ in cols:
+                if name.endswith("_at") or name in SKIP_COLUMNS:
+                    continue
+                q = '"' + name.replace('"', '""') + '"'
+                if typ in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "UBIGINT") or typ.startswith("DECIMAL"):
+                    exprs.append(f"coalesce(sum({q})::double, 0)")
+                elif typ == "DATE":
+                    exprs.append(f"coalesce(sum(epoch({q}) / 86400)::double, 0)")
+                elif typ == "BOOLEAN":
+                    exprs.append(f"count(*) filter (where {q})")
+                else:
+                    exprs.append(f"count(distinct {q})")
+                names.append(name)
+            values = con.execute(f"select {', '.join(exprs)} from {schema}.{table}").fetchone()
+            out[f"{schema}.{table}"] = {n: float(v) for n, v in zip(names, values)}
+        return out
+    finally:
+        con.close()
+
+
+def fingerprint_differences(a: dict, b: dict, rel: float = 1e-6) -> list[str]:
+    """What differs between two fingerprints, beyond ``rel`` relative to each figure."""
+    diffs = []
+    for table in sorted(set(a) | set(b)):
+        if table not in a or table not in b:
+            diffs.append(f"{table}: only in {'the second' if table not in a else 'the first'}")
+            continue
+        for col in sorted(set(a[table]) | set(b[table])):
+            x, y = a[table].get(col), b[table].get(col)
+            if x is None or y is None or abs(x - y) > rel * max(1.0, abs(x), abs(y)):
+                diffs.append(f"{table}.{col}: {x} vs {y}")
+    return diffs

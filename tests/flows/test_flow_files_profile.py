@@ -5,6 +5,8 @@ analysis), through the same plain functions the nightly flow wires.
 """
 from __future__ import annotations
 
+import json
+import os
 from datetime import date
 from pathlib import Path
 
@@ -12,14 +14,17 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
-from support import run_plain
+from support import fingerprint, fingerprint_differences, run_plain
 
 SERIES = [
-    "us_spx", "us_10y", "us_1m", "us_3m", "us_6m", "us_1y", "us_2y", "us_5y", "us_7y", "us_20y", "us_30y",
+    "us_spx", "us_10y", "us_1m", "us_3m", "us_6m", "us_1y", "us_2y", "us_3y", "us_5y", "us_7y", "us_20y", "us_30y",
     *(f"us_acm_tp_{n}y" for n in range(1, 11)), "us_move", "us_vix", "us_dollar",
     "cn_csi300", "cn_10y", "gl_gsci", "us_cpi", "us_indpro", "us_fed_funds", "us_busloans",
     "us_spx_shiller", "us_earnings_shiller", "us_pmi",
 ]
+
+
+FINGERPRINT = Path(__file__).with_name("files_profile_fingerprint.json")
 
 
 @pytest.fixture(scope="session")
@@ -166,3 +171,15 @@ def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path
     full = dcc_correlations(result, wide.loc[pd.Timestamp(result.sample_start):])
     assert stored["corr"].iloc[-1] == pytest.approx(full["corr"].iloc[-1], abs=1e-10)
     assert len(stored) == len(full)
+
+
+def test_warehouse_matches_the_recorded_fingerprint(files_db: Path) -> None:
+    """Every raw, core and results table as recorded: a restructuring must not change one number.
+
+    After an intended change of results, rewrite the record with
+    ``SEESAW_RECORD_FINGERPRINT=1 pytest tests/flows/test_flow_files_profile.py`` and say why in the commit.
+    """
+    got = fingerprint(files_db)
+    if os.environ.get("SEESAW_RECORD_FINGERPRINT") == "1":
+        FINGERPRINT.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
+    assert fingerprint_differences(json.loads(FINGERPRINT.read_text()), got) == []
