@@ -1,2 +1,2 @@
-"""The analyses of the nightly chain: each reads core data, calls pure transforms and models,
-and returns rows for results tables (see ``steps.STEPS`` for the chain)."""
+"""The nightly analyses: each reads core data, calls pure transforms and models, and returns rows
+for results tables (``steps.ANALYSES`` declares them; ``core.chain`` derives their order)."""

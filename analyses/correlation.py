@@ -2,98 +2,115 @@
 from __future__ import annotations
 
 import json
-from datetime import UTC, datetime
+from datetime import datetime
 
 import numpy as np
 import pandas as pd
 
-from seesaw.analyses.core import Context, MissingInputs, Output
-from seesaw.models.dcc import (DCCResult, StateError, corr_significance, dcc_correlations, effective_n, extend_dcc,
-                        fit_dcc, state_from_json, state_to_json)
+from seesaw.analyses.core import Context, MissingInputs, Output, Upstream
+from seesaw.analyses.settings import DccModel, Pair
+from seesaw.models.dcc import (
+    DCCResult,
+    StateError,
+    corr_significance,
+    dcc_correlations,
+    effective_n,
+    extend_dcc,
+    fit_dcc,
+    state_from_json,
+    state_to_json,
+)
 from seesaw.transforms.correlation import CORRELATION_COLUMNS, rolling_correlation
-from seesaw.transforms.returns import series_returns
-
-#: DCC defaults; each entry of ``analysis.dcc`` in a profile overrides them.
-DCC_DEFAULTS = {"freq": "D", "start": None, "model": "dcc", "dist": "normal",
-                "refit_days": 7, "refit_growth": 0.02, "maturity_years": {}}
+from seesaw.transforms.returns import Freq, series_returns
 
 
-def _available_pairs(ctx: Context) -> list[dict]:
+def pair_series(pairs: list[Pair]) -> list[str]:
+    """Series ids of the pairs' legs (what the returns and correlation analyses read)."""
+    return list(dict.fromkeys(sid for p in pairs for sid in (p.equity, p.bond)))
+
+
+def dcc_series(models: list[DccModel]) -> list[str]:
+    """Series ids of the DCC models' assets."""
+    return list(dict.fromkeys(sid for m in models for sid in m.assets))
+
+
+def _available_pairs(ctx: Context, pairs: list[Pair]) -> list[Pair]:
     """Declared pairs whose both legs have data; raises ``MissingInputs`` when none has."""
-    pairs = ctx.profile.analysis.get("pairs", [])
     if not pairs:
         raise MissingInputs(f"profile {ctx.profile.name!r} declares no stock-bond pairs")
-    ready = [p for p in pairs if ctx.has(p["equity"], p["bond"])]
+    ready = [p for p in pairs if ctx.has(p.equity, p.bond)]
     if not ready:
-        missing = sorted({sid for p in pairs for sid in (p["equity"], p["bond"]) if not ctx.has(sid)})
+        missing = sorted({sid for p in pairs for sid in (p.equity, p.bond) if not ctx.has(sid)})
         raise MissingInputs(f"needs series {', '.join(missing)}")
     return ready
 
 
-def leg_returns(ctx: Context, series_id: str, freq: str, maturity_years: float | None = None) -> pd.Series:
+def leg_returns(ctx: Context, series_id: str, freq: Freq, maturity_years: float | None = None) -> pd.Series:
     """Returns of one leg at ``freq``: bond return when it is a yield, else its price/total return."""
     bases = series_returns(ctx.series(series_id), ctx.kind(series_id), freq, maturity_years)
     return bases.get("bond_return_from_yield", next(iter(bases.values())))
 
 
-def pair_returns(ctx: Context, pair: dict) -> tuple[pd.Series, pd.Series]:
+def pair_returns(ctx: Context, pair: Pair) -> tuple[pd.Series, pd.Series]:
     """Equity and bond returns of a declared pair at its frequency."""
-    return (leg_returns(ctx, pair["equity"], pair["freq"]),
-            leg_returns(ctx, pair["bond"], pair["freq"], pair.get("bond_maturity_years")))
+    return (leg_returns(ctx, pair.equity, pair.freq),
+            leg_returns(ctx, pair.bond, pair.freq, pair.bond_maturity_years))
 
 
-def returns_step(ctx: Context) -> list[Output]:
+def returns_step(ctx: Context, pairs: list[Pair], upstream: Upstream) -> list[Output]:
     """``results.returns`` for every series used by a pair, at each pair's frequency, all bases."""
     rows = []
     seen: set[tuple[str, str]] = set()
-    for pair in _available_pairs(ctx):
-        for sid, maturity in ((pair["equity"], None), (pair["bond"], pair.get("bond_maturity_years"))):
-            if (sid, pair["freq"]) in seen:
+    for pair in _available_pairs(ctx, pairs):
+        for sid, maturity in ((pair.equity, None), (pair.bond, pair.bond_maturity_years)):
+            if (sid, pair.freq) in seen:
                 continue
-            seen.add((sid, pair["freq"]))
-            for basis, ret in series_returns(ctx.series(sid), ctx.kind(sid), pair["freq"], maturity).items():
-                rows.append(pd.DataFrame({"series_id": sid, "freq": pair["freq"], "obs_date": ret.index.date,
+            seen.add((sid, pair.freq))
+            for basis, ret in series_returns(ctx.series(sid), ctx.kind(sid), pair.freq, maturity).items():
+                rows.append(pd.DataFrame({"series_id": sid, "freq": pair.freq, "obs_date": ret.index.date,
                                           "ret": ret.to_numpy(), "basis": basis}))
     frame = pd.concat(rows, ignore_index=True).sort_values(["series_id", "freq", "basis", "obs_date"])
     return [Output("returns", frame.reset_index(drop=True))]
 
 
-def _pair_rolling(job: tuple[dict, pd.Series, pd.Series]) -> pd.DataFrame:
+def _pair_rolling(job: tuple[Pair, pd.Series, pd.Series]) -> pd.DataFrame:
     """Rolling correlations of one pair for all its windows (one unit of fan-out)."""
     pair, equity_ret, bond_ret = job
     rows = []
-    for window in pair.get("windows", []):
-        rc = rolling_correlation(equity_ret, bond_ret, int(window))
-        rows.append(rc.assign(market=pair["market"], asset_a=pair["equity"], asset_b=pair["bond"],
-                              basis="bond_return", method="rolling", freq=pair["freq"],
-                              window_size=int(window), obs_date=rc.index.date))
-    return pd.concat(rows, ignore_index=True)[CORRELATION_COLUMNS] if rows else pd.DataFrame(columns=CORRELATION_COLUMNS)
+    for window in pair.windows:
+        rc = rolling_correlation(equity_ret, bond_ret, window)
+        rows.append(rc.assign(market=pair.market, asset_a=pair.equity, asset_b=pair.bond,
+                              basis="bond_return", method="rolling", freq=pair.freq,
+                              window_size=window, obs_date=rc.index.date))
+    if not rows:
+        return pd.DataFrame(columns=CORRELATION_COLUMNS)
+    return pd.concat(rows, ignore_index=True)[CORRELATION_COLUMNS]
 
 
-def rolling_correlations_step(ctx: Context) -> list[Output]:
+def rolling_correlations_step(ctx: Context, pairs: list[Pair], upstream: Upstream) -> list[Output]:
     """Rolling stock–bond correlations (bond-return basis) for each pair and window."""
-    jobs = [(pair, *pair_returns(ctx, pair)) for pair in _available_pairs(ctx)]
+    jobs = [(pair, *pair_returns(ctx, pair)) for pair in _available_pairs(ctx, pairs)]
     frame = pd.concat(ctx.map(_pair_rolling, jobs), ignore_index=True)
     return [Output("correlations", frame, {"method": "rolling"})]
 
 
-def _dcc_returns(ctx: Context, spec: dict) -> pd.DataFrame:
+def _dcc_returns(ctx: Context, spec: DccModel) -> pd.DataFrame:
     """Aligned returns in percent of the model's assets (bond legs from yields)."""
-    maturities = spec["maturity_years"]
-    legs = {sid: leg_returns(ctx, sid, spec["freq"], maturities.get(sid)) for sid in spec["assets"]}
+    legs = {sid: leg_returns(ctx, sid, spec.freq, spec.maturity_years.get(sid)) for sid in spec.assets}
     frame = pd.concat(legs, axis=1, join="inner").dropna() * 100.0
-    if spec["start"]:
-        frame = frame.loc[pd.Timestamp(spec["start"]):]
-    if len(frame) < 250:
-        raise MissingInputs(f"needs at least 250 joint observations of {', '.join(spec['assets'])}")
+    if spec.start:
+        frame = frame.loc[pd.Timestamp(spec.start):]
+    need = ctx.min_samples.dcc_joint_obs
+    if len(frame) < need:
+        raise MissingInputs(f"needs at least {need} joint observations of {', '.join(spec.assets)}")
     return frame
 
 
-def _fit_id(spec: dict) -> str:
-    return f"{spec['model']}-{spec['dist']}-{spec['market']}-{'~'.join(spec['assets'])}-{spec['freq']}"
+def _fit_id(spec: DccModel) -> str:
+    return f"{spec.model}-{spec.dist}-{spec.market}-{'~'.join(spec.assets)}-{spec.freq}"
 
 
-def _stored(ctx: Context, spec: dict, fit_id: str) -> tuple[DCCResult, pd.Series] | None:
+def _stored(ctx: Context, spec: DccModel, fit_id: str) -> tuple[DCCResult, pd.Series] | None:
     """The stored model and its row, or None (a refit). A missing, unreadable or old-layout state
     is noted in the step message and refitted: stored bytes are data, never a reason to fail."""
     if ctx.model_fits.empty:
@@ -110,42 +127,43 @@ def _stored(ctx: Context, spec: dict, fit_id: str) -> tuple[DCCResult, pd.Series
     except StateError as exc:
         ctx.notes.append(f"{fit_id}: stored state unusable ({exc}), refitted")
         return None
-    if list(result.asset_names) != list(spec["assets"]):
+    if list(result.asset_names) != list(spec.assets):
         ctx.notes.append(f"{fit_id}: stored state is for assets {', '.join(map(str, result.asset_names))}, refitted")
         return None
     return result, row
 
 
-def _needs_refit(ctx: Context, spec: dict, stored: tuple[DCCResult, pd.Series] | None,
-                 returns: pd.DataFrame, now: datetime) -> bool:
-    """Refit on backfill, on a new model, when the fit is older than ``refit_days`` or when the
-    sample has grown by more than ``refit_growth`` since the fit; otherwise extend."""
+def _needs_refit(ctx: Context, spec: DccModel, stored: tuple[DCCResult, pd.Series] | None,
+                 returns: pd.DataFrame) -> bool:
+    """Refit on backfill, on a new model, when the fit is older than ``refit_days`` at the run's
+    time (``ctx.now``) or when the sample has grown by more than ``refit_growth`` since the fit;
+    otherwise extend."""
     if ctx.refit or stored is None:
         return True
     result, row = stored
     if pd.Timestamp(result.state_end) not in returns.index:
         return True  # history changed under the stored state
-    age_days = (now - pd.Timestamp(row["fitted_at"]).to_pydatetime()).days
+    age_days = (ctx.now - pd.Timestamp(row["fitted_at"]).to_pydatetime()).days
     grown = (returns.index > pd.Timestamp(result.sample_end)).sum() / max(result.nobs, 1)
-    return age_days >= spec["refit_days"] or grown > spec["refit_growth"]
+    return bool(age_days >= spec.refit_days or grown > spec.refit_growth)
 
 
-def _corr_rows(result: DCCResult, long: pd.DataFrame, spec: dict) -> pd.DataFrame:
+def _corr_rows(result: DCCResult, long: pd.DataFrame, spec: DccModel) -> pd.DataFrame:
     n_eff = effective_n(result.params["b"])
     t, p = corr_significance(long["corr"].clip(-1.0, 1.0).to_numpy(), n_eff)
     return pd.DataFrame({
-        "market": spec["market"], "asset_a": long["asset_a"], "asset_b": long["asset_b"], "basis": "bond_return",
-        "method": spec["model"], "freq": spec["freq"], "window_size": None,
+        "market": spec.market, "asset_a": long["asset_a"], "asset_b": long["asset_b"], "basis": "bond_return",
+        "method": spec.model, "freq": spec.freq, "window_size": None,
         "obs_date": pd.to_datetime(long["obs_date"]).dt.date, "corr": long["corr"].clip(-1.0, 1.0),
         "t_stat": t, "p_value": p, "n": n_eff,
     })[CORRELATION_COLUMNS]
 
 
-def _fit_row(result: DCCResult, spec: dict, fit_id: str, fitted_at: datetime) -> pd.DataFrame:
+def _fit_row(result: DCCResult, spec: DccModel, fit_id: str, fitted_at: datetime) -> pd.DataFrame:
     clean = {name: {k: float(v) for k, v in params.items()} for name, params in result.univariate.items()}
     return pd.DataFrame([{
-        "fit_id": fit_id, "model": result.model, "dist": result.dist, "market": spec["market"],
-        "assets": ",".join(map(str, result.asset_names)), "freq": spec["freq"],
+        "fit_id": fit_id, "model": result.model, "dist": result.dist, "market": spec.market,
+        "assets": ",".join(map(str, result.asset_names)), "freq": spec.freq,
         "sample_start": pd.Timestamp(result.sample_start).date(), "sample_end": pd.Timestamp(result.sample_end).date(),
         "nobs": result.nobs, "params": json.dumps(result.params), "std_errors": json.dumps(
             {k: (None if not np.isfinite(v) else float(v)) for k, v in result.std_errors.items()}),
@@ -156,50 +174,48 @@ def _fit_row(result: DCCResult, spec: dict, fit_id: str, fitted_at: datetime) ->
     }])
 
 
-def _fit_or_extend(job: tuple[dict, pd.DataFrame, DCCResult | None]) -> tuple[DCCResult, pd.DataFrame, object]:
+def _fit_or_extend(job: tuple[DccModel, pd.DataFrame, DCCResult | None]) -> tuple[DCCResult, pd.DataFrame, object]:
     """Fit a model (``previous`` None) or extend ``previous`` over the new dates: one unit of fan-out.
 
     Returns the result, its correlation rows and the first new date (None after a full fit).
     """
     spec, returns, previous = job
     if previous is None:
-        result = fit_dcc(returns, model=spec["model"], dist=spec["dist"])
+        result = fit_dcc(returns, model=spec.model, dist=spec.dist)
         return result, dcc_correlations(result, returns), None
     new = returns.loc[returns.index > pd.Timestamp(previous.state_end)]
     long, result = extend_dcc(previous, new)
     return result, long, new.index[0].date()
 
 
-def dcc_step(ctx: Context) -> list[Output]:
+def dcc_step(ctx: Context, models: list[DccModel], upstream: Upstream) -> list[Output]:
     """DCC/ADCC correlation paths per ``analysis.dcc`` entry: refit on schedule, else extend."""
-    entries = ctx.profile.analysis.get("dcc") or []
-    if not entries:
+    if not models:
         raise MissingInputs(f"profile {ctx.profile.name!r} declares no DCC models (analysis.dcc)")
-    jobs, fitted_at, skipped, handled = [], {}, [], 0
-    now = datetime.now(UTC)
-    for entry in entries:
-        spec = {**DCC_DEFAULTS, **entry}
-        if not ctx.has(*spec["assets"]):
-            skipped.append(", ".join(sid for sid in spec["assets"] if not ctx.has(sid)))
+    jobs: list[tuple[DccModel, pd.DataFrame, DCCResult | None]] = []
+    fitted_at, skipped, handled = {}, [], 0
+    for spec in models:
+        if not ctx.has(*spec.assets):
+            skipped.append(", ".join(sid for sid in spec.assets if not ctx.has(sid)))
             continue
         handled += 1
         returns = _dcc_returns(ctx, spec)
         fit_id = _fit_id(spec)
         stored = _stored(ctx, spec, fit_id)
-        if _needs_refit(ctx, spec, stored, returns, now):
+        if _needs_refit(ctx, spec, stored, returns):
             jobs.append((spec, returns, None))
-            fitted_at[fit_id] = now
-        elif (returns.index > pd.Timestamp(stored[0].state_end)).any():
+            fitted_at[fit_id] = ctx.now
+        elif stored is not None and (returns.index > pd.Timestamp(stored[0].state_end)).any():
             jobs.append((spec, returns, stored[0]))
             fitted_at[fit_id] = pd.Timestamp(stored[1]["fitted_at"]).to_pydatetime()
         # else: already up to date, nothing to write
     if not handled:
         raise MissingInputs(f"needs series {'; '.join(skipped)}")
     outputs = []
-    for (spec, _, _), (result, long, since) in zip(jobs, ctx.map(_fit_or_extend, jobs)):
+    for (spec, _, _), (result, long, since) in zip(jobs, ctx.map(_fit_or_extend, jobs), strict=True):
         rows = _corr_rows(result, long, spec)
         for (a, b), part in rows.groupby(["asset_a", "asset_b"], sort=False):
-            scope = {"method": spec["model"], "market": spec["market"], "freq": spec["freq"],
+            scope = {"method": spec.model, "market": spec.market, "freq": spec.freq,
                      "asset_a": a, "asset_b": b}
             outputs.append(Output("correlations", part, scope, since))
         fit_id = _fit_id(spec)

@@ -1,48 +1,52 @@
 """Rates and stress steps: term premia (NY Fed and our ACM), ERP–PMI, MOVE, auctions, events."""
 from __future__ import annotations
 
+from datetime import date
+
 import pandas as pd
 
-from seesaw.analyses.core import Context, MissingInputs, Output, month_end
+from seesaw.analyses.core import Context, MissingInputs, Output, Upstream, month_end
+from seesaw.analyses.settings import ErpSettings, EventsSettings, MoveSettings, TermPremiaSettings
 from seesaw.models.acm import CMT_TENOR_MONTHS, acm_term_premia, fit_acm, nyfed_term_premia, zero_curve_from_cmt
 from seesaw.models.erp import erp_model_frame
 from seesaw.transforms.auctions import auction_metrics
-from seesaw.transforms.events import detect_events
+from seesaw.transforms.events import SelloffLeg, detect_events
 from seesaw.transforms.move import move_metrics
 
-TERM_PREMIA_DEFAULTS = {"nyfed_prefix": "us_acm", "cmt": list(CMT_TENOR_MONTHS), "start": "1962-01-01",
-                        "daily_since": "1990-01-01", "tenors": list(range(1, 11))}
-ERP_DEFAULTS = {"price": "us_spx_shiller", "earnings": "us_earnings_shiller", "y10": "us_10y",
-                "pmi": "us_pmi", "start": "2013-01-01", "end": None}
-MOVE_DEFAULTS = {"move": "us_move", "vix": "us_vix"}
-EVENT_SERIES = ["us_spx", "us_10y", "us_dollar", "cn_csi300", "cn_10y"]
-#: Series sets of the event detectors (triple sell-off, China stock-bond sell-off, yield spikes).
-EVENT_DETECTORS = [("us_spx", "us_10y", "us_dollar"), ("cn_csi300", "cn_10y"), ("us_10y",), ("cn_10y",)]
+#: CMT yields the auction tails are measured against (the tenors ``auction_metrics`` maps to).
+AUCTION_CMT = list(CMT_TENOR_MONTHS)
 
 
 def _cmt(ctx: Context, ids: list[str]) -> pd.DataFrame:
     return ctx.frame(ids, required=3)
 
 
-def term_premia_step(ctx: Context) -> list[Output]:
+def nyfed_series(cfg: TermPremiaSettings) -> list[str]:
+    """NY Fed ACM series ids: term premium, fitted yield and risk-neutral yield per tenor."""
+    return [f"{cfg.nyfed_prefix}_{kind}_{n}y" for kind in ("tp", "y", "rny") for n in cfg.tenors]
+
+
+def term_premia_series(cfg: TermPremiaSettings) -> list[str]:
+    return [f"{cfg.nyfed_prefix}_tp_10y", *nyfed_series(cfg), *cfg.cmt]
+
+
+def term_premia_step(ctx: Context, cfg: TermPremiaSettings, upstream: Upstream) -> list[Output]:
     """NY Fed ACM as ingested, and our ACM fitted on a zero curve built from CMT yields."""
-    cfg = ctx.settings("term_premia", TERM_PREMIA_DEFAULTS)
     parts, missing = [], []
-    nyfed_ids = [f"{cfg['nyfed_prefix']}_{kind}_{n}y" for kind in ("tp", "y", "rny") for n in cfg["tenors"]]
-    if ctx.has(f"{cfg['nyfed_prefix']}_tp_10y"):
-        frame = ctx.frame(nyfed_ids, required=1)
-        parts.append(nyfed_term_premia(frame, freq="M", prefix=cfg["nyfed_prefix"]))
+    if ctx.has(f"{cfg.nyfed_prefix}_tp_10y"):
+        frame = ctx.frame(nyfed_series(cfg), required=1)
+        parts.append(nyfed_term_premia(frame, freq="M", prefix=cfg.nyfed_prefix))
     else:
-        missing.append(f"{cfg['nyfed_prefix']}_tp_10y")
+        missing.append(f"{cfg.nyfed_prefix}_tp_10y")
     try:
-        cmt_daily = _cmt(ctx, cfg["cmt"]).loc[pd.Timestamp(cfg["start"]):]
+        cmt_daily = _cmt(ctx, cfg.cmt).loc[pd.Timestamp(cfg.start):]
     except MissingInputs as exc:
         missing.append(str(exc).removeprefix("needs series "))
     else:
         monthly_curve = zero_curve_from_cmt(cmt_daily.resample("ME").last())
         result = fit_acm(monthly_curve)
-        daily_curve = zero_curve_from_cmt(cmt_daily.loc[pd.Timestamp(cfg["daily_since"]):].dropna(how="all"))
-        parts.append(acm_term_premia(result, cfg["tenors"], daily_curve_pct=daily_curve))
+        daily_curve = zero_curve_from_cmt(cmt_daily.loc[pd.Timestamp(cfg.daily_since):].dropna(how="all"))
+        parts.append(acm_term_premia(result, cfg.tenors, daily_curve_pct=daily_curve))
     if not parts:
         raise MissingInputs(f"needs series {'; '.join(missing)}")
     frame = pd.concat(parts, ignore_index=True)
@@ -50,56 +54,64 @@ def term_premia_step(ctx: Context) -> list[Output]:
     return [Output("term_premia", frame)]
 
 
-def erp_step(ctx: Context) -> list[Output]:
+def erp_series(cfg: ErpSettings) -> list[str]:
+    return [cfg.price, cfg.earnings, cfg.y10, cfg.pmi]
+
+
+def erp_step(ctx: Context, cfg: ErpSettings, upstream: Upstream) -> list[Output]:
     """ERP (earnings yield − 10y) regressed on PMI with Newey–West errors; implied 10y and cuts."""
-    cfg = ctx.settings("erp", ERP_DEFAULTS)
-    ctx.frame([cfg["price"], cfg["earnings"], cfg["y10"], cfg["pmi"]])  # raises with what is missing
-    pe = month_end(ctx.series(cfg["price"])) / month_end(ctx.series(cfg["earnings"]))
-    frame = erp_model_frame(pe, month_end(ctx.series(cfg["y10"])), month_end(ctx.series(cfg["pmi"])),
-                            start=cfg["start"], end=cfg["end"])
+    ctx.frame(erp_series(cfg))  # raises with what is missing
+    pe = month_end(ctx.series(cfg.price)) / month_end(ctx.series(cfg.earnings))
+    frame = erp_model_frame(pe, month_end(ctx.series(cfg.y10)), month_end(ctx.series(cfg.pmi)),
+                            start=_timestamp(cfg.start), end=_timestamp(cfg.end))
     for col in ("obs_date", "sample_start", "sample_end"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
     return [Output("erp_model", frame)]
 
 
-def move_step(ctx: Context) -> list[Output]:
+def _timestamp(day: date | None) -> pd.Timestamp | None:
+    return None if day is None else pd.Timestamp(day)
+
+
+def move_step(ctx: Context, cfg: MoveSettings, upstream: Upstream) -> list[Output]:
     """MOVE level, 1-year percentile, z-score and year-to-date highs, with VIX beside it."""
-    cfg = ctx.settings("move", MOVE_DEFAULTS)
-    if not ctx.has(cfg["move"]):
-        raise MissingInputs(f"needs series {cfg['move']}")
-    frame = ctx.frame([cfg["move"], cfg["vix"]], required=1)
-    if cfg["vix"] not in frame.columns:
-        frame[cfg["vix"]] = float("nan")
-    metrics = move_metrics(frame.dropna(subset=[cfg["move"]]), move_col=cfg["move"], vix_col=cfg["vix"])
+    if not ctx.has(cfg.move):
+        raise MissingInputs(f"needs series {cfg.move}")
+    frame = ctx.frame([cfg.move, cfg.vix], required=1)
+    if cfg.vix not in frame.columns:
+        frame[cfg.vix] = float("nan")
+    metrics = move_metrics(frame.dropna(subset=[cfg.move]), move_col=cfg.move, vix_col=cfg.vix)
     metrics["obs_date"] = pd.to_datetime(metrics["obs_date"]).dt.date
-    ctx.outputs["move_metrics"] = metrics
     return [Output("move_metrics", metrics)]
 
 
-def auctions_step(ctx: Context) -> list[Output]:
+def auctions_step(ctx: Context, cfg: None, upstream: Upstream) -> list[Output]:
     """Per-auction tails vs same-day CMT yields, bidder shares, z-scores vs prior auctions."""
     if ctx.auctions.empty:
         raise MissingInputs("needs Treasury auctions (profile `tables: auctions:`)")
-    cmt = _cmt(ctx, list(CMT_TENOR_MONTHS))
+    cmt = _cmt(ctx, AUCTION_CMT)
     auctions = ctx.auctions.assign(tips=ctx.auctions["security_type"].eq("TIPS"),
                                    auction_date=pd.to_datetime(ctx.auctions["auction_date"]))
     metrics = auction_metrics(auctions, cmt)
     metrics["auction_date"] = pd.to_datetime(metrics["auction_date"]).dt.date
-    ctx.outputs["auction_metrics"] = metrics
     return [Output("auction_metrics", metrics)]
 
 
-def events_step(ctx: Context) -> list[Output]:
-    """Triple sell-offs, yield spikes, MOVE spikes and weak auctions (those whose inputs exist)."""
-    present = [sid for sid in EVENT_SERIES if ctx.has(sid)]
-    move = ctx.outputs.get("move_metrics")
-    auctions = ctx.outputs.get("auction_metrics")
-    detectors = [set(legs) <= set(present) for legs in EVENT_DETECTORS]
-    if not any(detectors) and move is None and auctions is None:
-        raise MissingInputs("needs series " + " or ".join("+".join(legs) for legs in EVENT_DETECTORS)
+def events_step(ctx: Context, cfg: EventsSettings, upstream: Upstream) -> list[Output]:
+    """Joint sell-offs, yield spikes, MOVE spikes and weak auctions (those whose inputs exist)."""
+    present = [sid for sid in cfg.series() if ctx.has(sid)]
+    move = upstream.frame("move_metrics", "move_metrics")
+    auctions = upstream.frame("auction_metrics", "auction_metrics")
+    detectors = [[leg.series for leg in s.legs] for s in cfg.selloffs] + [[s.series] for s in cfg.yield_spikes]
+    if not any(set(ids) <= set(present) for ids in detectors) and move is None and auctions is None:
+        raise MissingInputs("needs series " + " or ".join("+".join(ids) for ids in detectors)
                             + ", or MOVE metrics, or auctions")
     frame = ctx.frame(present, required=0) if present else pd.DataFrame()
-    events = detect_events(frame, move_metrics=_dated(move), auction_metrics=_dated(auctions, "auction_date"))
+    selloffs = [(tuple(SelloffLeg(leg.series, leg.label, leg.direction, leg.unit) for leg in s.legs),
+                 s.event_type, s.market) for s in cfg.selloffs]
+    spikes = [(s.series, s.label, s.market) for s in cfg.yield_spikes]
+    events = detect_events(frame, move_metrics=_dated(move), auction_metrics=_dated(auctions, "auction_date"),
+                           selloffs=selloffs, spikes=spikes)
     events["obs_date"] = pd.to_datetime(events["obs_date"]).dt.date
     return [Output("events", events)]
 

@@ -1,22 +1,55 @@
-"""The nightly analysis chain, in order (later steps may use earlier steps' outputs)."""
+"""The nightly analyses and their declarations; ``chain`` derives the order from ``consumes``."""
 from __future__ import annotations
 
-from seesaw.analyses.core import Step
-from seesaw.analyses.correlation import dcc_step, returns_step, rolling_correlations_step
-from seesaw.analyses.portfolio import drivers_step, mc_risk_step, rebalancing_step, regimes_step
-from seesaw.analyses.rates import auctions_step, erp_step, events_step, move_step, term_premia_step
+from operator import attrgetter
+from typing import Any
 
-STEPS: tuple[Step, ...] = (
-    Step("returns", returns_step),
-    Step("rolling_correlations", rolling_correlations_step),
-    Step("dcc", dcc_step),
-    Step("term_premia", term_premia_step),
-    Step("erp_model", erp_step),
-    Step("move_metrics", move_step),
-    Step("auction_metrics", auctions_step),
-    Step("events", events_step),
-    Step("regimes", regimes_step),
-    Step("rebalancing_flows", rebalancing_step),
-    Step("macro_drivers", drivers_step),
-    Step("mc_risk", mc_risk_step),
+from seesaw.analyses.core import Analysis
+from seesaw.analyses.correlation import dcc_series, dcc_step, pair_series, returns_step, rolling_correlations_step
+from seesaw.analyses.portfolio import (
+    drivers_series,
+    drivers_step,
+    mc_risk_step,
+    rebalancing_step,
+    regimes_series,
+    regimes_step,
+    stock_bond_series,
+)
+from seesaw.analyses.rates import (
+    AUCTION_CMT,
+    auctions_step,
+    erp_series,
+    erp_step,
+    events_step,
+    move_step,
+    term_premia_series,
+    term_premia_step,
+)
+
+
+def _no_settings(_: Any) -> None:
+    return None
+
+
+ANALYSES: tuple[Analysis[Any], ...] = (
+    Analysis("returns", returns_step, attrgetter("pairs"), pair_series, writes=("returns",)),
+    Analysis("rolling_correlations", rolling_correlations_step, attrgetter("pairs"), pair_series,
+             writes=("correlations",)),
+    Analysis("dcc", dcc_step, attrgetter("dcc"), dcc_series, writes=("correlations", "model_fits"),
+             tables=("results.model_fits",)),
+    Analysis("term_premia", term_premia_step, attrgetter("term_premia"), term_premia_series,
+             writes=("term_premia",)),
+    Analysis("erp_model", erp_step, attrgetter("erp"), erp_series, writes=("erp_model",)),
+    Analysis("move_metrics", move_step, attrgetter("move"), lambda cfg: [cfg.move, cfg.vix],
+             writes=("move_metrics",)),
+    Analysis("auction_metrics", auctions_step, _no_settings, lambda _: AUCTION_CMT, writes=("auction_metrics",),
+             tables=("core.auctions",)),
+    Analysis("events", events_step, attrgetter("events"), lambda cfg: cfg.series(), writes=("events",),
+             consumes=("move_metrics", "auction_metrics")),
+    Analysis("regimes", regimes_step, attrgetter("regimes"), regimes_series, writes=("regimes",)),
+    Analysis("rebalancing_flows", rebalancing_step, attrgetter("rebalancing"), stock_bond_series,
+             writes=("rebalancing_flows",)),
+    Analysis("macro_drivers", drivers_step, attrgetter("drivers"), drivers_series,
+             writes=("macro_drivers", "vecm_tests", "vecm_forecasts")),
+    Analysis("mc_risk", mc_risk_step, attrgetter("mc_risk"), stock_bond_series, writes=("mc_risk",)),
 )
