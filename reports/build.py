@@ -12,16 +12,18 @@ from __future__ import annotations
 
 import time
 import warnings
-from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime
+from functools import cache
 from pathlib import Path
-from string import Template
 from typing import Literal
 
-from seesaw.reports.context import Reader, Section
-from seesaw.reports.render import esc, stamp
-from seesaw.reports.sections import SECTION_IDS, SECTIONS
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+
+from seesaw.reports.context import Missing, Reader, Section
+from seesaw.reports.render import stamp
+from seesaw.reports.sections import SECTIONS, SectionSpec
+from seesaw.warehouse import report_queries as q
 from seesaw.warehouse.db import artifact_path, connect
 from seesaw.warehouse.snapshot import connect_for_reading
 
@@ -55,14 +57,17 @@ class ReportResult:
     seconds: float
 
 
-def _safe(builder: Callable[[Reader], Section], reader: Reader, section_id: str, title: str) -> Section:
+def _build(spec: SectionSpec, reader: Reader) -> Section:
     """Build one section; an unexpected error becomes a visible note instead of a broken report."""
     try:
-        return builder(reader)
+        content = spec.build(reader)
     except Exception as exc:  # noqa: BLE001 -- one bad table must not cost the 7am reader the whole report
         note = f"section failed to render: {type(exc).__name__}: {exc}"
-        warnings.warn(f"report section {section_id}: {note}", ReportSectionWarning, stacklevel=2)
-        return Section(section_id, title, "missing", note, "—", f'<p class="missing-note error">{esc(note)}</p>')
+        warnings.warn(f"report section {spec.id}: {note}", ReportSectionWarning, stacklevel=2)
+        return Section(spec.id, spec.title, "missing", note, failed=True)
+    if isinstance(content, Missing):
+        return Section(spec.id, spec.title, "missing", content.reading)
+    return Section(spec.id, spec.title, "ok", content.reading, content.data_as_of, spec.template, content.values)
 
 
 def _header(reader: Reader) -> tuple[str, str]:
@@ -70,33 +75,26 @@ def _header(reader: Reader) -> tuple[str, str]:
     if reader.as_of is not None:
         as_of = f"as of {reader.as_of.isoformat()}"
     else:
-        last = reader.con.execute("select max(obs_date) from results.correlations").fetchone()[0]
+        last = q.latest_correlation_date(reader.con)
         as_of = f"latest data {last.isoformat()}" if last else "no results yet"
-    run = reader.con.execute("select run_id, profile, status, started_at from ops.runs "
-                             "order by started_at desc limit 1").fetchone()
+    run = q.latest_run(reader.con)
     run_text = (f"latest run {run[0]} · profile {run[1]} · {run[2]} · started {stamp(run[3])}" if run
                 else "no runs recorded")
     return as_of, run_text
 
 
-def _section_html(section: Section) -> str:
-    if section.status == "ok":
-        lead = f'<p class="reading">{esc(section.reading)}</p><p class="asof">data as of {esc(section.data_as_of)}</p>'
-    else:
-        lead = ""  # the body is the note saying what is missing
-    return (f'<section id="{section.id}" class="report-section status-{section.status}" '
-            f'data-status="{section.status}"><h2>{esc(section.title)}</h2>{lead}{section.body}</section>')
+@cache
+def _templates() -> Environment:
+    """The report's Jinja2 templates, every value HTML-escaped unless marked safe."""
+    return Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True,
+                       undefined=StrictUndefined)
 
 
 def render(sections: list[Section], *, title: str, as_of_text: str, run_text: str, warehouse: str) -> str:
     """The whole HTML document."""
-    toc = "".join(f'<li class="toc-{s.status}"><a href="#{s.id}">{esc(s.title)}</a>'
-                  f'{"" if s.status == "ok" else " <span class=badge>missing</span>"}</li>' for s in sections)
-    page = Template((TEMPLATES / "report.html").read_text(encoding="utf-8"))
-    return page.substitute(
-        title=esc(title), css=(TEMPLATES / "report.css").read_text(encoding="utf-8"), as_of=esc(as_of_text),
-        run=esc(run_text), warehouse=esc(warehouse), generated=stamp(datetime.now(UTC)), toc=toc,
-        sections="".join(_section_html(s) for s in sections))
+    return _templates().get_template("report.html").render(
+        title=title, as_of=as_of_text, run=run_text, warehouse=warehouse, generated=stamp(datetime.now(UTC)),
+        sections=sections)
 
 
 def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str | None = None,
@@ -127,8 +125,7 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
     opener = connect_for_reading(db) if from_snapshot else connect(db, read_only=True)
     with opener as con:
         reader = Reader(con, as_of)
-        sections = [_safe(builder, reader, sid, stitle)
-                    for builder, (sid, stitle) in zip(SECTIONS, SECTION_IDS, strict=True)]
+        sections = [_build(spec, reader) for spec in SECTIONS]
         as_of_text, run_text = _header(reader)
     html = render(sections, title=title or DEFAULT_TITLE, as_of_text=as_of_text, run_text=run_text,
                   warehouse=Path(db).name)

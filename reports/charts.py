@@ -10,6 +10,7 @@ import io
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
+from typing import Any
 
 import matplotlib
 import matplotlib.dates as mdates
@@ -17,6 +18,8 @@ import numpy as np
 import pandas as pd
 from matplotlib.axes import Axes
 from matplotlib.figure import Figure
+from matplotlib.rcsetup import cycler
+from matplotlib.typing import RcKeyType
 
 #: Colour-blind-safe palette (Okabe–Ito, reordered), used in this order for lines.
 PALETTE = ("#0072B2", "#D55E00", "#009E73", "#CC79A7", "#E69F00", "#56B4E9", "#000000", "#F0E442")
@@ -28,7 +31,7 @@ REGIME_COLORS = {
 #: Above this many points a series is downsampled to weekly.
 MAX_POINTS = 1500
 
-STYLE: dict[str, object] = {
+STYLE: dict[RcKeyType, Any] = {
     "svg.fonttype": "path",
     "svg.hashsalt": "seesaw",
     "font.family": "DejaVu Sans",
@@ -43,7 +46,7 @@ STYLE: dict[str, object] = {
     "axes.spines.right": False,
     "axes.grid": True,
     "axes.axisbelow": True,
-    "axes.prop_cycle": matplotlib.cycler(color=PALETTE),
+    "axes.prop_cycle": cycler(color=PALETTE),
     "grid.color": "#e5e7eb",
     "grid.linewidth": 0.6,
     "xtick.color": "#4b5563",
@@ -95,9 +98,10 @@ def to_svg(fig: Figure, chart_id: str, label: str) -> str:
 
 def date_axis(ax: Axes) -> None:
     """Concise year/month tick labels."""
-    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)
+    # matplotlib.dates ships without annotations (matplotlib 3.11 has no stub for it)
+    locator = mdates.AutoDateLocator(minticks=4, maxticks=12)  # type: ignore[no-untyped-call]
     ax.xaxis.set_major_locator(locator)
-    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))
+    ax.xaxis.set_major_formatter(mdates.ConciseDateFormatter(locator))  # type: ignore[no-untyped-call]
 
 
 def thin(frame: pd.DataFrame, date_col: str = "obs_date", max_points: int = MAX_POINTS) -> pd.DataFrame:

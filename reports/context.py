@@ -1,29 +1,52 @@
-"""What every section builder shares: a read-only query helper bound to the as-of date, and the
-``Section`` it returns.
+"""What every section builder shares: the open read-only connection with its as-of date, and the
+``Content`` or ``Missing`` a builder returns (``Section`` once the report has placed it).
 """
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from datetime import date
 from functools import cached_property
 from typing import Literal
 
-import duckdb
 import pandas as pd
 
-from seesaw.reports.render import esc
+from seesaw.warehouse import report_queries as q
+from seesaw.warehouse.snapshot import ReadConnection
 
 #: Stand-in cutoff when no as-of date is given (every date passes).
 NO_CUTOFF = date(9999, 12, 31)
 
 
 @dataclass(frozen=True)
+class Content:
+    """What a section shows: its one-line ``reading``, the date of the newest data it shows and
+    the values its template renders."""
+
+    reading: str
+    data_as_of: str
+    values: Mapping[str, object] = field(default_factory=dict)
+
+
+@dataclass(frozen=True)
+class Missing:
+    """A section whose inputs are absent: what is missing and why."""
+
+    what: str
+    reason: str
+
+    @property
+    def reading(self) -> str:
+        return f"No {self.what} in this warehouse: {self.reason}."
+
+
+@dataclass(frozen=True)
 class Section:
-    """One rendered report section.
+    """One report section ready to render.
 
     ``reading`` is the one-line plain-language reading (or, when ``status`` is ``missing``,
-    what is missing); ``data_as_of`` the date of the newest data it shows; ``body`` HTML.
+    what is missing or why the section failed); ``data_as_of`` the date of the newest data it
+    shows; ``template`` and ``values`` its body (none when missing).
     """
 
     id: str
@@ -31,13 +54,15 @@ class Section:
     status: Literal["ok", "missing"]
     reading: str
     data_as_of: str = "—"
-    body: str = ""
+    template: str | None = None
+    values: Mapping[str, object] = field(default_factory=dict)
+    failed: bool = False
 
 
 class Reader:
-    """Queries against an open read-only connection, with ``$cutoff`` bound to the as-of date."""
+    """An open read-only connection and the as-of date every query is cut off at."""
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, as_of: date | None) -> None:
+    def __init__(self, con: ReadConnection, as_of: date | None) -> None:
         self.con = con
         self.as_of = as_of
 
@@ -46,17 +71,10 @@ class Reader:
         """Latest observation date any query may see."""
         return self.as_of or NO_CUTOFF
 
-    def df(self, sql: str, **params: object) -> pd.DataFrame:
-        """Run ``sql`` with named ``$params``; ``$cutoff`` is bound to the as-of date."""
-        if "$cutoff" in sql:
-            params["cutoff"] = self.cutoff
-        return self.con.execute(sql, params or None).df()
-
     @cached_property
     def series_names(self) -> dict[str, tuple[str, str]]:
         """series_id → (name, unit) from ``core.series``."""
-        rows = self.con.execute("select series_id, name, unit from core.series").fetchall()
-        return {sid: (name, unit) for sid, name, unit in rows}
+        return q.series_names(self.con)
 
     def name(self, series_id: str) -> str:
         """Human name of a series id (the id itself when it is not in the catalog)."""
@@ -64,11 +82,8 @@ class Reader:
 
     @cached_property
     def latest_steps(self) -> pd.DataFrame:
-        """The latest ``ops.analyses`` row of every analysis step."""
-        return self.df("""
-            select step, status, message, run_id, finished_at from ops.analyses
-            qualify row_number() over (partition by step order by finished_at desc) = 1
-            order by step""")
+        """The latest ``ops.analyses`` row of every analysis step, by step."""
+        return q.latest_steps(self.con)
 
     def reason(self, keywords: Sequence[str], default: str) -> str:
         """Why a results table is empty: the skip/failure messages of matching analysis steps,
@@ -81,10 +96,3 @@ class Reader:
             message = row["message"] or "no message"
             notes.append(f"{message} (step {row['step']} {row['status']})")
         return "; ".join(notes) if notes else default
-
-
-def missing(section_id: str, title: str, what: str, reason: str) -> Section:
-    """A section whose inputs are absent: says what is missing instead of breaking."""
-    reading = f"No {what} in this warehouse: {reason}."
-    body = f'<p class="missing-note">{esc(reading)}</p>'
-    return Section(section_id, title, "missing", reading, "—", body)

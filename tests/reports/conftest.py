@@ -30,7 +30,8 @@ def _insert(con, table: str, frame: pd.DataFrame) -> None:
     con.unregister("incoming")
 
 
-def _rolling(market: str, a: str, b: str, freq: str, window: int, dates: pd.DatetimeIndex, corr: np.ndarray) -> pd.DataFrame:
+def _rolling(market: str, a: str, b: str, freq: str, window: int, dates: pd.DatetimeIndex,
+             corr: np.ndarray) -> pd.DataFrame:
     corr = np.clip(corr, -0.95, 0.95)
     return pd.DataFrame({"market": market, "asset_a": a, "asset_b": b, "basis": "bond_return", "method": "rolling",
                          "freq": freq, "window_size": window, "obs_date": dates.date, "corr": corr,
@@ -56,7 +57,8 @@ def populate(con) -> None:
         _rolling("CN", "cn_csi300", "cn_10y", "M", 36, cn_months, -0.3 + 0.2 * np.cos(np.arange(len(cn_months)) / 12)),
         _rolling("US", "us_spx", "us_10y", "D", 63, days, 0.5 * np.sin(np.arange(len(days)) / 600.0)),
     ])
-    dcc_corr = np.clip(0.5 * np.sin(np.arange(len(days)) / 600.0) + 0.1 * np.sin(np.arange(len(days)) / 20.0), -0.9, 0.9)
+    dcc_corr = np.clip(0.5 * np.sin(np.arange(len(days)) / 600.0) + 0.1 * np.sin(np.arange(len(days)) / 20.0),
+                       -0.9, 0.9)
     dcc = pd.DataFrame({"market": "US", "asset_a": "us_spx", "asset_b": "us_10y", "basis": "bond_return",
                         "method": "dcc", "freq": "D", "window_size": None, "obs_date": days.date, "corr": dcc_corr,
                         "t_stat": None, "p_value": _p_value(dcc_corr, 60), "n": 60.0})
@@ -140,7 +142,7 @@ def populate(con) -> None:
         vol = np.sqrt((weights * 0.196) ** 2 + ((1 - weights) * 0.0241) ** 2
                       + 2 * weights * (1 - weights) * rho * 0.196 * 0.0241)
         mu = 0.035 + weights * (0.0775 - 0.035)
-        rows.append(pd.DataFrame({"scenario": "fixture_seed004", "rho": rho, "equity_weight": weights, "months": 120,
+        rows.append(pd.DataFrame({"scenario": "fixture_soochow", "rho": rho, "equity_weight": weights, "months": 120,
                                   "paths": 10_000, "seed": 4, "vol_ann": vol, "var95_ann": mu - 1.645 * vol,
                                   "mdd_12m_median": -0.9 * vol, "mdd_full_median": -1.5 * vol + 0.002 * weights,
                                   "exp_return_ann": mu}))
