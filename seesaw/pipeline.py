@@ -1,45 +1,57 @@
-"""The pipeline as plain functions (testable without Prefect); ``flows/prefect_flows.py`` wraps them.
+"""The pipeline as plain functions (testable without Prefect).
 
+``run`` is the whole production sequence, the one function the Prefect flows
+(``seesaw.flows.prefect_flows``), the tests and the fault trials call; ``Hooks`` are where a
+caller plugs in (Prefect tasks for fetches and fan-out, progress lines, a fault trial's marks).
 Each function that touches the warehouse takes a path and opens one short connection, so the
 single load step is the only writer while fetches run concurrently.
 """
 from __future__ import annotations
 
 import secrets
-import time
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
-from seesaw.analyses.steps import STEPS
-from seesaw.analyses.core import Context, Mapper, MissingInputs, serial_map
-from seesaw.sources.base import SeriesSpec, stamp_period_start
+from seesaw.analyses.core import Context, Mapper, Output, run_chain, serial_map
+from seesaw.analyses.steps import ANALYSES
+from seesaw.sources.base import SeriesSpec, SourceError, TableSpec, stamp_period_start
 from seesaw.sources.catalog import Profile
-from seesaw.sources.registry import fetch_auctions, make_source
+from seesaw.sources.registry import make_source, make_table_source
 from seesaw.transforms.quality import validate_observations
 from seesaw.warehouse import load as wload
 from seesaw.warehouse import ops as wops
 from seesaw.warehouse import read as wread
 from seesaw.warehouse.db import connect
+from seesaw.warehouse.lock import run_lock, update_holder
 from seesaw.warehouse.publish import PublishError, publish_postgres, redact
 from seesaw.warehouse.snapshot import publish_snapshot
 
 #: How far back an incremental load re-fetches to pick up revisions, per frequency.
 REVISION_WINDOW = {"D": timedelta(days=14), "W": timedelta(days=35), "M": timedelta(days=93),
                    "Q": timedelta(days=190), "A": timedelta(days=400)}
+#: How far back a table-shaped input (auctions) is re-fetched to pick up late corrections.
+TABLE_REVISION_WINDOW = timedelta(days=31)
 #: A run whose rejected rows exceed this share of fetched rows is partial (0 = any reject).
 REJECT_THRESHOLD = 0.0
 
 
 @dataclass(frozen=True)
 class FetchPlan:
-    """One series to fetch and the date range to ask for (None = open end)."""
+    """One series or table-shaped input to fetch and the date range to ask for (None = open end)."""
 
-    spec: SeriesSpec
+    spec: SeriesSpec | TableSpec
     start: date | None
     end: date | None
+
+    @property
+    def load_id(self) -> str:
+        """Its id in ``ops.loads``, progress lines and the run summary (``us_10y``, ``table:auctions``)."""
+        return self.spec.load_id if isinstance(self.spec, TableSpec) else self.spec.series_id
 
 
 @dataclass(frozen=True)
@@ -58,7 +70,7 @@ class RunSummary:
     run_id: str
     status: str  # ok, partial, failed
     loads: list[wload.LoadResult] = field(default_factory=list)
-    analyses: list[dict] = field(default_factory=list)
+    analyses: list[dict[str, Any]] = field(default_factory=list)
     checks: pd.DataFrame | None = None
     message: str = ""
     report: Path | None = None
@@ -80,7 +92,7 @@ def utc_now() -> datetime:
 
 
 def begin(db: Path, run_id: str, flow: str, profile: Profile, specs: tuple[SeriesSpec, ...],
-          parameters: dict) -> list[str]:
+          parameters: dict[str, Any]) -> list[str]:
     """Apply migrations, record runs left ``running`` by a dead process as ``crashed`` (the caller
     holds the run lock), write the catalog rows of the series in this run, open the run record.
     Returns the ids of the runs found crashed."""
@@ -114,39 +126,54 @@ def plan_fetches(db: Path, specs: tuple[SeriesSpec, ...], start: date | None, en
     return plans
 
 
+def plan_tables(db: Path, profile: Profile, table_ids: Sequence[str] | None, start: date | None,
+                end: date | None, full: bool = False) -> list[FetchPlan]:
+    """Date range per table-shaped input of the profile (``table_ids``, all when None): as for
+    series, from the last stored date minus ``TABLE_REVISION_WINDOW`` unless ``start`` or ``full``."""
+    specs = [TableSpec.from_profile(table_id, entry) for table_id, entry in profile.tables.items()
+             if table_ids is None or table_id in table_ids]
+    if start is not None or full or not specs:
+        return [FetchPlan(spec, start, end) for spec in specs]
+    with connect(db) as con:
+        last = {spec.table_id: wload.last_table_date(con, spec.table_id) for spec in specs}
+    plans = []
+    for spec in specs:
+        since = last[spec.table_id]
+        plans.append(FetchPlan(spec, since - TABLE_REVISION_WINDOW if since else None, end))
+    return plans
+
+
 def fetch(plan: FetchPlan, data_dir: Path | None = None) -> pd.DataFrame:
-    """Fetch one series through its source (raises ``SourceError`` on failure)."""
+    """Fetch one series or table through its source (raises ``SourceError`` on failure)."""
+    if isinstance(plan.spec, TableSpec):
+        return make_table_source(plan.spec.source, data_dir=data_dir).fetch_table(plan.spec, plan.start, plan.end)
     source = make_source(plan.spec.source, data_dir=data_dir)
     return stamp_period_start(source.fetch(plan.spec, plan.start, plan.end), plan.spec.frequency)
 
 
-AUCTIONS_ID = "table:auctions"  # how the auctions table appears in ops.loads
+def fetch_outcome(plan: FetchPlan, data_dir: Path | None = None) -> Fetched:
+    """Fetch one plan; a source's failure is an outcome (``Fetched.error``), not an exception."""
+    try:
+        return Fetched(plan, fetch(plan, data_dir))
+    except SourceError as exc:
+        return Fetched(plan, None, f"{type(exc).__name__}: {exc}")
 
 
-def plan_auctions(db: Path, profile: Profile, start: date | None, end: date | None,
-                  full: bool = False) -> FetchPlan | None:
-    """The auctions fetch of this run (None when the profile has no auctions table)."""
-    table = profile.tables.get("auctions")
-    if not table:
-        return None
-    since = start
-    if since is None and not full:
-        with connect(db) as con:
-            last = con.execute("select max(auction_date) from core.auctions").fetchone()[0]
-        since = last - timedelta(days=31) if last else None
-    spec = SeriesSpec(AUCTIONS_ID, "US Treasury auctions", table["source"], table.get("source_code", ""),
-                      "D", "table", "level", "US")
-    return FetchPlan(spec, since, end)
+def fetch_serially(plans: Sequence[FetchPlan], data_dir: Path | None) -> list[Fetched | BaseException]:
+    """The default ``Hooks.fetch``: one plan after another in this process."""
+    outcomes: list[Fetched | BaseException] = []
+    for plan in plans:
+        try:
+            outcomes.append(fetch_outcome(plan, data_dir))
+        except Exception as exc:  # a bug in one fetch must not stop the others: it is that plan's outcome
+            outcomes.append(exc)
+    return outcomes
 
 
-def fetch_auction_table(plan: FetchPlan, profile: Profile, data_dir: Path | None = None) -> pd.DataFrame:
-    """Fetch Treasury auctions per the profile's ``tables.auctions`` (raises ``SourceError``)."""
-    return fetch_auctions(profile.tables["auctions"], plan.start, plan.end, data_dir=data_dir)
-
-
-def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None,
-         replace: bool = False) -> list[wload.LoadResult]:
-    """The single writer: validate and load every fetched series, one transaction each, then CHECKPOINT.
+def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None, replace: bool = False,
+         on_loaded: Callable[[wload.LoadResult], None] | None = None) -> list[wload.LoadResult]:
+    """The single writer: validate and load every fetched series and table, one transaction each,
+    then CHECKPOINT. ``on_loaded`` is called after each load's transaction ends.
 
     ``replace`` (an explicit backfill) lets each fetch replace its whole window: stored dates it no
     longer lists are removed and large revisions accepted; otherwise they are kept and reported.
@@ -156,77 +183,53 @@ def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = Non
     results = []
     with connect(db) as con:
         for item in fetched:
-            plan = item.plan
-            if item.frame is not None and plan.spec.series_id == AUCTIONS_ID:
-                results.append(_load_auctions(con, run_id, item, now))
-                continue
+            plan, spec = item.plan, item.plan.spec
             if item.frame is None:
-                results.append(wload.record_failure(
-                    con, run_id=run_id, series_id=plan.spec.series_id, error=item.error or "fetch failed",
-                    requested_start=plan.start, requested_end=plan.end, now=now))
-                continue
-            validated = validate_observations(item.frame, plan.spec.kind, today, unit=plan.spec.unit,
-                                              band=plan.spec.band,
-                                              allow_non_positive=bool(plan.spec.options.get("allow_non_positive")))
-            results.append(wload.load_series(
-                con, run_id=run_id, spec=plan.spec, validated=validated, rows_fetched=len(item.frame),
-                requested_start=plan.start, requested_end=plan.end, now=now, replace=replace))
+                result = wload.record_failure(
+                    con, run_id=run_id, series_id=plan.load_id, error=item.error or "fetch failed",
+                    requested_start=plan.start, requested_end=plan.end, now=now)
+            elif isinstance(spec, TableSpec):
+                result = wload.load_table(con, run_id=run_id, spec=spec, frame=item.frame,
+                                          requested_start=plan.start, requested_end=plan.end, now=now)
+            else:
+                validated = validate_observations(item.frame, spec.kind, today, unit=spec.unit, band=spec.band,
+                                                  allow_non_positive=bool(spec.options.get("allow_non_positive")))
+                result = wload.load_series(
+                    con, run_id=run_id, spec=spec, validated=validated, rows_fetched=len(item.frame),
+                    requested_start=plan.start, requested_end=plan.end, now=now, replace=replace)
+            results.append(result)
+            if on_loaded is not None:
+                on_loaded(result)
         con.execute("checkpoint")
     return results
 
 
-def _load_auctions(con, run_id: str, item: Fetched, now: datetime) -> wload.LoadResult:
-    """Load the auctions table and describe it as an ``ops.loads`` row."""
-    plan, frame = item.plan, item.frame
-    try:
-        changed, rows = wload.load_auctions(con, run_id=run_id, frame=frame, now=now)
-    except Exception as exc:
-        return wload.record_failure(con, run_id=run_id, series_id=AUCTIONS_ID, error=f"{type(exc).__name__}: {exc}",
-                                    requested_start=plan.start, requested_end=plan.end, now=now)
-    dates = pd.to_datetime(frame["auction_date"])
-    result = wload.LoadResult(AUCTIONS_ID, rows, changed, 0, 0, dates.min().date() if rows else None,
-                              dates.max().date() if rows else None, "ok")
-    wload.record_result(con, run_id, result, plan.start, plan.end, now)
-    return result
-
-
 def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, refit: bool = False,
-            out_db: Path | None = None, mapper: Mapper = serial_map) -> list[dict]:
-    """Run every analysis step and replace its results tables.
+            out_db: Path | None = None, mapper: Mapper = serial_map,
+            now: datetime | None = None) -> list[dict[str, Any]]:
+    """Run every analysis (in the order their declarations give) and replace their results rows.
 
     Reads core data from ``db`` (as known on ``as_of`` when given) and writes results to
     ``out_db`` (default ``db``): an as-of replay writes into a scratch warehouse so the current
     results stay untouched. ``refit`` forces model refits (backfills, replays). ``mapper`` runs
-    the independent pieces of a step (per-pair fits, Monte Carlo sweeps), e.g. as Prefect tasks.
+    the independent pieces of an analysis (per-pair fits, Monte Carlo sweeps), e.g. as Prefect
+    tasks. ``now`` is the run's time, which the model refit policy and ``fitted_at`` use, so the
+    same inputs and ``now`` give the same warehouse (default: the current time).
     """
     target = out_db or db
     with connect(db, read_only=out_db is not None) as con:
-        ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), as_of,
+        ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), now or utc_now(), as_of,
                       auctions=wread.auctions(con, as_of), refit=refit or as_of is not None, map=mapper,
                       model_fits=wread.model_fits(con) if out_db is None else pd.DataFrame())
-    outcomes = []
-    for step in STEPS:
-        started = time.perf_counter()
-        ctx.notes.clear()
-        try:
-            outputs = step.run(ctx)
-            status, message = "ok", "; ".join(ctx.notes) or None
-        except MissingInputs as exc:
-            outputs, status, message = [], "skipped", str(exc)
-        except Exception as exc:  # a failing step must not stop the others
-            outputs, status, message = [], "failed", f"{type(exc).__name__}: {exc}"
-        rows = 0
-        if outputs:
-            with connect(target) as con:
-                for out in outputs:
-                    rows += wops.replace_results(con, out.table, out.frame, out.scope, out.since, out.date_column)
-        outcomes.append({"step": step.name, "status": status, "rows_written": rows, "message": message,
-                         "seconds": time.perf_counter() - started})
+
+    def write(outputs: list[Output]) -> int:
+        with connect(target) as con:
+            return sum(wops.replace_results(con, out.table, out.frame, out.scope, out.since, out.date_column)
+                       for out in outputs)
+
+    outcomes = run_chain(ctx, ANALYSES, write)
     with connect(target) as con:
-        frame = pd.DataFrame(outcomes).assign(run_id=run_id, finished_at=utc_now())
-        con.register("incoming_analyses", frame)
-        con.execute("insert into ops.analyses by name select * from incoming_analyses")
-        con.execute("checkpoint")
+        wops.record_analyses(con, pd.DataFrame(outcomes).assign(run_id=run_id, finished_at=utc_now()))
     return outcomes
 
 
@@ -276,7 +279,7 @@ def notify(url: str, summary: RunSummary, db: Path) -> str:
         return f"webhook failed: {type(exc).__name__}"
 
 
-def replay(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict]:
+def replay(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict[str, Any]]:
     """Recompute every analysis with only the data known on ``as_of`` into ``scratch``.
 
     The scratch warehouse gets the catalog, the observations up to ``as_of`` and fresh results;
@@ -305,7 +308,7 @@ class RunFailed(RuntimeError):
         self.summary = summary
 
 
-def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[dict],
+def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[dict[str, Any]],
            checks: pd.DataFrame, max_failed_checks: int | None = None) -> RunSummary:
     """Decide the run status (ok / partial / failed), record it, and return the summary.
 
@@ -348,3 +351,124 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
     with connect(db) as con:
         wops.finish_run(con, run_id, status, message, utc_now())
     return RunSummary(run_id, status, loads, analyses, checks, message)
+
+
+def write_report(db: Path, summary: RunSummary) -> Path:
+    """The default ``Hooks.report``: the HTML report beside the warehouse; returns its path."""
+    from seesaw.reports.build import build_report, default_report_path  # the report stack loads only when used
+
+    return build_report(db, default_report_path(db)).path
+
+
+def _quiet(text: str) -> None:
+    """Progress nobody listens to (the default ``Hooks.say`` and ``Hooks.stage``)."""
+
+
+#: Runs the fetches of one chunk: each plan's ``Fetched``, or the exception its fetch raised, in order.
+FetchRunner = Callable[[Sequence[FetchPlan], Path | None], list[Fetched | BaseException]]
+
+
+@dataclass(frozen=True)
+class Hooks:
+    """Where a caller plugs into ``run``; the defaults run everything in this process, quietly.
+
+    say
+        Progress lines for people (the CLI prints them on stderr and to Prefect's run log).
+    stage
+        Called with each stage's name as it starts: ``begin``, ``fetch``, ``load``, ``analyze``,
+        ``checks``, ``publish``, ``report``, ``notify`` (the fault trials aim their kills by it).
+    fetch
+        Runs the fetches of one chunk (Prefect: one task per plan on the flow's task runner).
+    fan_out
+        Runs the independent pieces of an analysis (per-pair fits, Monte Carlo sweeps).
+    loaded
+        Called after each series' or table's load transaction ends, with its result.
+    report
+        Writes the report and returns its path (Prefect also publishes a markdown artifact).
+    """
+
+    say: Callable[[str], None] = _quiet
+    stage: Callable[[str], None] = _quiet
+    fetch: FetchRunner = fetch_serially
+    fan_out: Mapper = serial_map
+    loaded: Callable[[wload.LoadResult], None] | None = None
+    report: Callable[[Path, RunSummary], Path | None] = write_report
+
+
+def run(db: Path, profile: Profile, *, flow: str = "nightly",
+        chunks: Sequence[tuple[date | None, date | None]] = ((None, None),), series: list[str] | None = None,
+        tables: Sequence[str] | None = None, data_dir: Path | None = None, full: bool = False,
+        replace: bool = False, publish_url: str | None = None, notify_url: str | None = None,
+        max_failed_checks: int | None = None, now: datetime | None = None, hooks: Hooks | None = None) -> RunSummary:
+    """One production run, start to end: the sequence the Prefect flows, the tests and the fault
+    trials all run.
+
+    Under the warehouse's run lock (re-entrant: the CLI may hold it already): open the run record,
+    then per chunk ``(start, end)`` plan, fetch and load; analyse, check, decide the status,
+    publish (PostgreSQL when ``publish_url``, the snapshot), write the report; after the lock,
+    POST to ``notify_url`` when the run is not ok. An interrupt (Ctrl-C) records the run as
+    ``cancelled`` and propagates.
+
+    ``series`` selects series ids (all when None); ``tables`` selects the profile's table-shaped
+    inputs (default: all of them when no series are selected, none otherwise). ``full`` fetches
+    whole histories and refits models (backfills); ``replace`` lets fetches replace their windows
+    (see ``load``). ``now`` is the run's time (its id, the analyses' refit policy, the future-date
+    check); default the current time. ``hooks`` default to ``Hooks()``. A ``failed`` run is
+    returned, not raised.
+    """
+    hooks = hooks or Hooks()
+    specs = profile.select(series)
+    table_ids = tables if tables is not None else (None if series is None else ())
+    now = now or utc_now()
+    with run_lock(db, command=f"seesaw {flow} --profile {profile.name}"):
+        run_id = new_run_id(now)
+        hooks.stage("begin")
+        parameters = {"chunks": list(chunks), "series": series, "data_dir": data_dir, "replace": replace}
+        crashed = begin(db, run_id, flow, profile, specs, parameters)
+        update_holder(db, run_id=run_id, flow=flow, profile=profile.name)  # for `status` if this run dies
+        hooks.say(f"seesaw {flow} {run_id}: profile {profile.name}, {len(specs)} series, warehouse {db}")
+        for dead in crashed:
+            hooks.say(f"  run {dead} ended without finishing (killed or crashed): recorded as crashed")
+        try:
+            loads: list[wload.LoadResult] = []
+            for i, (start, end) in enumerate(chunks, 1):
+                plans = [*plan_fetches(db, specs, start, end, full=full),
+                         *plan_tables(db, profile, table_ids, start, end, full=full)]
+                hooks.say(f"  fetching{f' chunk {i}/{len(chunks)} {start}..{end}' if len(chunks) > 1 else ''} ...")
+                hooks.stage("fetch")
+                fetched = [_settle(plan, outcome, hooks.say)
+                           for plan, outcome in zip(plans, hooks.fetch(plans, data_dir), strict=True)]
+                hooks.stage("load")
+                loads += load(db, run_id, fetched, today=now.date(), replace=replace, on_loaded=hooks.loaded)
+            hooks.say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
+            hooks.stage("analyze")
+            analyses = analyze(db, run_id, profile, refit=full, mapper=hooks.fan_out, now=now)
+            hooks.stage("checks")
+            summary = finish(db, run_id, loads, analyses, check(db, run_id), max_failed_checks)
+            hooks.say(f"  publishing {'PostgreSQL and ' if publish_url else ''}snapshot ...")
+            hooks.stage("publish")
+            publish(db, summary, publish_url)
+            hooks.stage("report")
+            try:
+                summary.report = hooks.report(db, summary)
+            except Exception as exc:  # the run's data is committed; say why the report is missing
+                hooks.say(f"  ! report not written: {type(exc).__name__}: {exc}")
+        except KeyboardInterrupt:
+            cancel(db, run_id)
+            hooks.say(f"  run {run_id} cancelled")
+            raise
+    hooks.say(f"  run {summary.status}: {summary.message}")
+    if notify_url and summary.status != "ok":
+        hooks.stage("notify")
+        hooks.say(f"  {notify(notify_url, summary, db)}")
+    return summary
+
+
+def _settle(plan: FetchPlan, outcome: Fetched | BaseException, say: Callable[[str], None]) -> Fetched:
+    """A fetch outcome as ``Fetched``: an exception (a bug, not a source failure) becomes the plan's
+    error; each failure is one progress line."""
+    if isinstance(outcome, BaseException):
+        outcome = Fetched(plan, None, f"{type(outcome).__name__}: {outcome}")
+    if outcome.error is not None:
+        say(f"  ! {plan.load_id}: {outcome.error}")
+    return outcome

@@ -1,6 +1,7 @@
-"""The one protocol every data source implements: spec + date range in, observations out.
+"""The protocols data sources implement: spec + date range in, observations (``Source``) or the
+rows of a table-shaped input (``TableSource``) out.
 
-Sources never write. They return a frame of observations or raise a typed ``SourceError``.
+Sources never write. They return a frame or raise a typed ``SourceError``.
 """
 from __future__ import annotations
 
@@ -69,6 +70,41 @@ class Source(Protocol):
         ...
 
 
+@dataclass(frozen=True)
+class TableSpec:
+    """One table-shaped input of a profile's ``tables:`` block: rows of events (one per Treasury
+    auction), not a dated series of values, so it has its own protocol and loader.
+
+    ``table_id`` names the warehouse table it feeds (``auctions`` -> ``core.auctions``).
+    """
+
+    table_id: str
+    source: str
+    source_code: str = ""
+    options: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def load_id(self) -> str:
+        """How the table's loads appear in ``ops.loads`` beside series ids: ``table:auctions``."""
+        return f"table:{self.table_id}"
+
+    @classmethod
+    def from_profile(cls, table_id: str, entry: dict[str, Any]) -> TableSpec:
+        """The spec of one ``tables:`` entry (``source``, optional ``source_code``, ``options``)."""
+        return cls(table_id, entry["source"], entry.get("source_code") or "", dict(entry.get("options") or {}))
+
+
+class TableSource(Protocol):
+    """A provider of table-shaped inputs."""
+
+    name: str
+
+    def fetch_table(self, spec: TableSpec, start: date | None, end: date | None) -> pd.DataFrame:
+        """Return the rows of ``spec`` dated in ``[start, end]`` (columns per table, e.g.
+        ``seesaw.sources.treasury.AUCTION_COLUMNS``), or raise ``SourceError``."""
+        ...
+
+
 def observations(
     obs_date: Any, value: Any, raw_value: Any = None, vintage: Any = None, *, date_format: str | None = None
 ) -> pd.DataFrame:
@@ -112,13 +148,14 @@ def observations(
     return frame[OBS_COLUMNS]
 
 
-def clip_range(frame: pd.DataFrame, start: date | None, end: date | None) -> pd.DataFrame:
-    """Keep rows with ``start <= obs_date <= end`` (either bound optional)."""
+def clip_range(frame: pd.DataFrame, start: date | None, end: date | None, column: str = "obs_date") -> pd.DataFrame:
+    """Keep rows with ``start <= frame[column] <= end`` (either bound optional)."""
+    dates = pd.to_datetime(frame[column])
     mask = pd.Series(True, index=frame.index)
     if start is not None:
-        mask &= frame["obs_date"] >= pd.Timestamp(start)
+        mask &= dates >= pd.Timestamp(start)
     if end is not None:
-        mask &= frame["obs_date"] <= pd.Timestamp(end)
+        mask &= dates <= pd.Timestamp(end)
     return frame.loc[mask].reset_index(drop=True)
 
 
@@ -136,7 +173,7 @@ def stamp_period_start(frame: pd.DataFrame, frequency: Frequency) -> pd.DataFram
     return frame.assign(obs_date=dates.dt.to_period(period).dt.start_time.where(dates.notna()))
 
 
-def json_records(doc: Any, key: str, what: str) -> list[dict]:
+def json_records(doc: Any, key: str, what: str) -> list[dict[str, Any]]:
     """The list of objects under ``doc[key]``; ``SourceError`` when the payload has any other
     shape (not an object, no ``key``, not a list of objects)."""
     if not isinstance(doc, dict):

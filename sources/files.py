@@ -33,12 +33,16 @@ Missing markers (``''``, ``.``, ``NA``, ``#N/A``, ``N/A``, ``null``, ``NaN``, ``
 dropped; a value that does not parse becomes NaN with its raw text kept, for the loader to
 reject. Parsed tables are cached per file and read options, so many series from one file cost
 one read.
+
+Table-shaped inputs (``tables:`` in a profile) are read by ``fetch_table``: ``source_code`` is
+the export file under the same data directory, parsed per table (``TABLE_PARSERS``).
 """
 from __future__ import annotations
 
 import io
 import json
 import threading
+from collections.abc import Callable
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -46,7 +50,8 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from seesaw.sources.base import EmptyResponse, OBS_COLUMNS, SeriesSpec, SourceError, clip_range, observations
+from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, TableSpec, clip_range, observations
+from seesaw.sources.treasury import parse_treasurydirect_csv
 
 Layout = Literal["csv", "investing_fr", "excel"]
 
@@ -91,7 +96,8 @@ def _cell_text(value: Any) -> str:
     if value is None or (isinstance(value, float) and np.isnan(value)):
         return ""
     if isinstance(value, pd.Timestamp):
-        return value.isoformat()
+        iso: str = value.isoformat()
+        return iso
     return str(value).strip()
 
 
@@ -111,7 +117,8 @@ def read_excel_table(data: bytes, *, sheet: str | int = 0, header_row: int = 0) 
     Blank labels become ``col<i>`` and repeated labels get ``.1``, ``.2`` suffixes.
     """
     raw = pd.read_excel(io.BytesIO(data), sheet_name=sheet, header=None, dtype=object, engine=_excel_engine())
-    labels, seen = [], {}
+    labels: list[str] = []
+    seen: dict[str, int] = {}
     for i, label in enumerate(raw.iloc[header_row]):
         name = _cell_text(label) or f"col{i}"
         count = seen.get(name, 0)
@@ -209,6 +216,12 @@ def splice_pieces(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(kept[::-1], ignore_index=True).sort_values("obs_date", kind="stable").reset_index(drop=True)
 
 
+#: Table id -> (parser of its export file, the date column ``fetch_table`` clips on).
+TABLE_PARSERS: dict[str, tuple[Callable[[Path], pd.DataFrame], str]] = {
+    "auctions": (parse_treasurydirect_csv, "auction_date"),  # a TreasuryDirect securities export
+}
+
+
 class FilesSource:
     """Series from exported files under ``data_dir`` (see the module docstring for options)."""
 
@@ -241,15 +254,29 @@ class FilesSource:
             raise EmptyResponse(f"{where}: no observations in the mapped column; check the profile's options")
         return frame
 
-    def table(self, source_code: str, options: dict[str, Any]) -> pd.DataFrame:
-        """The parsed all-string table of one file (cached per path, modification time and read
-        options, so an updated file is read again)."""
+    def fetch_table(self, spec: TableSpec, start: date | None, end: date | None) -> pd.DataFrame:
+        """Rows of a table-shaped input dated in ``[start, end]``, parsed from its export file
+        (``TABLE_PARSERS`` says how, per table)."""
+        if spec.table_id not in TABLE_PARSERS:
+            raise SourceError(f"the files source reads the tables {', '.join(sorted(TABLE_PARSERS))}, "
+                              f"not {spec.table_id!r}")
+        parse, date_column = TABLE_PARSERS[spec.table_id]
+        return clip_range(parse(self._path(spec.source_code)), start, end, date_column)
+
+    def _path(self, source_code: str) -> Path:
+        """The file ``source_code`` names under the data directory; one leading out of it is refused."""
         path = (self.data_dir / source_code).resolve()
         if not path.is_relative_to(self.data_dir.resolve()):
             raise SourceError(f"{source_code}: outside the data directory {self.data_dir}; "
                               "a files source code is a path relative to it")
         if not path.is_file():
             raise SourceError(f"{source_code}: file not found under {self.data_dir}")
+        return path
+
+    def table(self, source_code: str, options: dict[str, Any]) -> pd.DataFrame:
+        """The parsed all-string table of one file (cached per path, modification time and read
+        options, so an updated file is read again)."""
+        path = self._path(source_code)
         read_opts = {k: options[k] for k in _READ_OPTIONS if k in options}
         key = (str(path), path.stat().st_mtime_ns, json.dumps(read_opts, sort_keys=True, default=str))
         with self._lock:

@@ -1,14 +1,16 @@
-"""Source registry: the one place that turns a profile's ``source:`` name into an instance."""
+"""Source registry: the one place that turns a profile's ``source:`` name (of a series or a table)
+into an instance."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from datetime import date
 from functools import cache
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import pandas as pd
+from seesaw.sources.base import Source, SourceError, TableSource
 
-from seesaw.sources.base import Source, SourceError
+if TYPE_CHECKING:
+    from seesaw.sources.files import FilesSource
 
 #: Default data directory of the ``files`` source: ``<repo>/../shared/data``.
 DEFAULT_DATA_DIR = Path(__file__).resolve().parents[1].parent / "shared" / "data"
@@ -21,8 +23,8 @@ def _sample(data_dir: Path | None) -> Source:
 
 
 @cache
-def _files(data_dir: Path | None) -> Source:
-    """One FilesSource per directory, so a workbook feeding many series is parsed once."""
+def _files(data_dir: Path | None) -> FilesSource:
+    """One FilesSource per directory, so a workbook feeding many series (or tables) is parsed once."""
     from seesaw.sources.files import FilesSource
 
     return FilesSource(data_dir or DEFAULT_DATA_DIR)
@@ -72,25 +74,23 @@ def make_source(name: str, *, data_dir: Path | None = None) -> Source:
     return factory(data_dir)
 
 
-def fetch_auctions(table: dict, start: date | None, end: date | None, *, data_dir: Path | None = None) -> pd.DataFrame:
-    """Treasury auctions per a profile's ``tables.auctions`` entry, within ``[start, end]``.
+def _treasury(data_dir: Path | None) -> TableSource:
+    from seesaw.sources.treasury import TreasurySource
 
-    ``source: files`` parses a TreasuryDirect CSV export (``source_code`` relative to the data
-    directory); ``source: treasury`` queries the Fiscal Data API (from 1979 when ``start`` is open).
-    """
-    from seesaw.sources.treasury import fetch_auctions as fetch_fiscaldata
-    from seesaw.sources.treasury import parse_treasurydirect_csv
+    return TreasurySource()
 
-    if table["source"] == "files":
-        frame = parse_treasurydirect_csv((data_dir or DEFAULT_DATA_DIR) / table["source_code"])
-    elif table["source"] == "treasury":
-        frame = fetch_fiscaldata(start or date(1979, 1, 1), end or date.today())
-    else:
-        raise SourceError(f"auctions come from 'files' or 'treasury', not {table['source']!r}")
-    dates = pd.to_datetime(frame["auction_date"])
-    keep = pd.Series(True, index=frame.index)
-    if start is not None:
-        keep &= dates >= pd.Timestamp(start)
-    if end is not None:
-        keep &= dates <= pd.Timestamp(end)
-    return frame[keep].reset_index(drop=True)
+
+#: Table source name -> factory, as ``SOURCES`` (a profile's ``tables:`` entries name these).
+TABLE_SOURCES: dict[str, Callable[[Path | None], TableSource]] = {
+    "files": _files,
+    "treasury": _treasury,
+}
+
+
+def make_table_source(name: str, *, data_dir: Path | None = None) -> TableSource:
+    """An instance of table source ``name`` (``data_dir`` is used by file-based sources)."""
+    try:
+        factory = TABLE_SOURCES[name]
+    except KeyError:
+        raise SourceError(f"unknown table source {name!r}; known: {', '.join(sorted(TABLE_SOURCES))}") from None
+    return factory(data_dir)

@@ -9,6 +9,9 @@ Two inputs normalised to the same columns (``AUCTION_COLUMNS``):
   PowerShell ``#TYPE`` line to skip, camelCase fields, ``'2022-05-11T00:00:00'`` dates,
   newest first).
 
+``TreasurySource`` serves the API as the ``treasury`` table source; the ``files`` source reads
+the export (``seesaw.sources.files.TABLE_PARSERS``).
+
 Columns (dates are midnight ``datetime64``; ``_pct`` percent; ``_usd_bn`` USD billions):
 
 ==============================  ===========================================================
@@ -51,13 +54,14 @@ import re
 import time
 from collections.abc import Callable
 from datetime import date
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 import requests
 
-from seesaw.sources.base import EmptyResponse, SourceError, json_records
+from seesaw.sources.base import EmptyResponse, SourceError, TableSpec, json_records
 from seesaw.sources.http import http_get, with_retries
 
 FISCALDATA_URL = "https://api.fiscaldata.treasury.gov/services/api/fiscal_service/v1/accounting/od/auctions_query"
@@ -223,7 +227,7 @@ def fetch_auctions(start: date, end: date, *, url: str = FISCALDATA_URL,
         }
         what = f"Fiscal Data auctions {start}..{end} page {number}"
         response = with_retries(
-            lambda: http_get(url, params=params, provider="fiscaldata", what=what, session=session, timeout=timeout),
+            partial(http_get, url, params=params, provider="fiscaldata", what=what, session=session, timeout=timeout),
             what=what, tries=tries, sleep=sleep,
         )
         try:
@@ -244,4 +248,21 @@ def fetch_auctions(start: date, end: date, *, url: str = FISCALDATA_URL,
     return table[mask].sort_values(["auction_date", "cusip"], kind="stable").reset_index(drop=True)
 
 
-__all__ = ["AUCTION_COLUMNS", "fetch_auctions", "parse_auctions_json", "parse_treasurydirect_csv", "term_years"]
+#: The Fiscal Data auctions query starts in 1979: the range an open start asks for.
+FISCALDATA_FIRST_AUCTION = date(1979, 1, 1)
+
+
+class TreasurySource:
+    """The ``treasury`` table source (``TableSource``): the auctions table from the Fiscal Data API."""
+
+    name = "treasury"
+
+    def fetch_table(self, spec: TableSpec, start: date | None, end: date | None) -> pd.DataFrame:
+        """Auctions dated in ``[start, end]`` (an open start from 1979, an open end up to today)."""
+        if spec.table_id != "auctions":
+            raise SourceError(f"the treasury source delivers the auctions table, not {spec.table_id!r}")
+        return fetch_auctions(start or FISCALDATA_FIRST_AUCTION, end or date.today())
+
+
+__all__ = ["AUCTION_COLUMNS", "TreasurySource", "fetch_auctions", "parse_auctions_json", "parse_treasurydirect_csv",
+           "term_years"]

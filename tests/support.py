@@ -10,30 +10,15 @@ import duckdb
 def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None = None,
               start: date | None = None, end: date | None = None, data_dir: Path | None = None,
               tables: bool = True):
-    """The nightly pipeline through its plain functions (no Prefect), as the flow wires them."""
+    """A nightly run without Prefect: ``seesaw.pipeline.run``, the function the flows call, with
+    its default hooks (serial fetches, no progress output). ``tables`` loads the profile's
+    table-shaped inputs (auctions) even when ``series`` selects some series."""
     from seesaw import pipeline
     from seesaw.sources.catalog import load_profile
 
     profile = load_profile(profile_name)
-    run_id = pipeline.new_run_id(pipeline.utc_now())
-    specs = profile.select(series)
-    pipeline.begin(db, run_id, "nightly", profile, specs, {})
-    fetched = []
-    for plan in pipeline.plan_fetches(db, specs, start, end):
-        try:
-            fetched.append(pipeline.Fetched(plan, pipeline.fetch(plan, data_dir)))
-        except Exception as exc:
-            fetched.append(pipeline.Fetched(plan, None, str(exc)))
-    auctions = pipeline.plan_auctions(db, profile, start, end) if tables else None
-    if auctions is not None:
-        try:
-            fetched.append(pipeline.Fetched(auctions, pipeline.fetch_auction_table(auctions, profile, data_dir)))
-        except Exception as exc:
-            fetched.append(pipeline.Fetched(auctions, None, str(exc)))
-    loads = pipeline.load(db, run_id, fetched)
-    analyses = pipeline.analyze(db, run_id, profile)
-    checks = pipeline.check(db, run_id)
-    return pipeline.finish(db, run_id, loads, analyses, checks)
+    return pipeline.run(db, profile, chunks=[(start, end)], series=series, data_dir=data_dir,
+                        tables=list(profile.tables) if tables else [])
 
 
 #: Run-specific or opaque columns that a warehouse fingerprint leaves out (besides ``*_at``).
@@ -57,7 +42,8 @@ def fingerprint(db: Path) -> dict[str, dict[str, float]]:
                 if name.endswith("_at") or name in SKIP_COLUMNS:
                     continue
                 q = '"' + name.replace('"', '""') + '"'
-                if typ in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "UBIGINT") or typ.startswith("DECIMAL"):
+                if (typ in ("DOUBLE", "FLOAT", "BIGINT", "INTEGER", "HUGEINT", "SMALLINT", "UBIGINT")
+                        or typ.startswith("DECIMAL")):
                     exprs.append(f"coalesce(sum({q})::double, 0)")
                 elif typ == "DATE":
                     exprs.append(f"coalesce(sum(epoch({q}) / 86400)::double, 0)")
@@ -67,7 +53,7 @@ def fingerprint(db: Path) -> dict[str, dict[str, float]]:
                     exprs.append(f"count(distinct {q})")
                 names.append(name)
             values = con.execute(f"select {', '.join(exprs)} from {schema}.{table}").fetchone()
-            out[f"{schema}.{table}"] = {n: float(v) for n, v in zip(names, values)}
+            out[f"{schema}.{table}"] = {n: float(v) for n, v in zip(names, values, strict=True)}
         return out
     finally:
         con.close()

@@ -4,16 +4,16 @@ Only the single load step of a flow calls these; fetch tasks never touch the war
 """
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Iterable
 
 import duckdb
 import pandas as pd
 
-from seesaw.sources.base import SeriesSpec
+from seesaw.sources.base import SeriesSpec, TableSpec
 from seesaw.transforms.quality import DEFAULT_MAX_REVISION_JUMP, REVISION_SCALE_VALUES, Validated, implausible_revisions
-from seesaw.warehouse.db import rollback
+from seesaw.warehouse.db import one_row, rollback
 
 
 @dataclass(frozen=True)
@@ -190,7 +190,7 @@ def load_series(
             " where series_id = ? and obs_date between ? and ?", [sid, lo, hi])
         if not replace:
             rejects = _reject_implausible(con, spec, current, rejects)
-        inserted, changed, vanished, vanished_from, vanished_to = con.execute(
+        inserted, changed, vanished, vanished_from, vanished_to = one_row(con.execute(
             f"""
             select
                 count(*) filter (where e.obs_date is null),
@@ -203,7 +203,7 @@ def load_series(
             full join existing e using (obs_date)
             left join staged_rejects r on r.obs_date = e.obs_date
             """
-        ).fetchone()
+        ))
         if vintaged:
             con.execute(
                 """
@@ -267,7 +267,7 @@ def record_failure(
 
 def record_result(con: duckdb.DuckDBPyConnection, run_id: str, result: LoadResult,
                   requested_start: date | None, requested_end: date | None, now: datetime) -> None:
-    """Write the ``ops.loads`` row of a load without rejects (a failed fetch, the auctions table)."""
+    """Write the ``ops.loads`` row of a load without rejects (a failed fetch, a table input)."""
     _record(con, run_id, result, requested_start, requested_end, _NO_REJECTS, now)
 
 
@@ -296,7 +296,31 @@ def _record(
             con.unregister("incoming_rejects")
 
 
-def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.DataFrame, now: datetime) -> tuple[int, int]:
+def last_table_date(con: duckdb.DuckDBPyConnection, table_id: str) -> date | None:
+    """Latest stored date of a table-shaped input (None when it holds nothing yet)."""
+    last: date | None = one_row(con.execute(_table(table_id).last_date_sql))[0]
+    return last
+
+
+def load_table(con: duckdb.DuckDBPyConnection, *, run_id: str, spec: TableSpec, frame: pd.DataFrame,
+               requested_start: date | None, requested_end: date | None, now: datetime) -> LoadResult:
+    """Load a table-shaped input in one transaction and record it in ``ops.loads`` under
+    ``spec.load_id``; an error rolls the table back and is recorded as a failed load."""
+    try:
+        table = _table(spec.table_id)
+        changed, rows = table.load(con, run_id=run_id, frame=frame, now=now)
+    except Exception as exc:
+        return record_failure(con, run_id=run_id, series_id=spec.load_id, error=f"{type(exc).__name__}: {exc}",
+                              requested_start=requested_start, requested_end=requested_end, now=now)
+    dates = pd.to_datetime(frame[table.date_column])
+    result = LoadResult(spec.load_id, rows, changed, 0, 0, dates.min().date() if rows else None,
+                        dates.max().date() if rows else None, "ok")
+    record_result(con, run_id, result, requested_start, requested_end, now)
+    return result
+
+
+def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.DataFrame,
+                  now: datetime) -> tuple[int, int]:
     """Load auction rows in one transaction; returns (new or revised rows, rows in the batch).
 
     Each row's normalised content is kept as JSON in ``raw.auctions`` when it is new or differs
@@ -311,7 +335,7 @@ def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.Data
     con.register("staged_auctions", staged)
     try:
         con.execute("begin transaction")
-        changed = con.execute(
+        changed = one_row(con.execute(
             """
             with latest as (
                 select auction_date, cusip, payload::varchar as payload from raw.auctions
@@ -321,7 +345,7 @@ def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.Data
             where not exists (select 1 from latest l where l.auction_date = s.auction_date
                               and l.cusip = s.cusip and l.payload = s.payload)
             """
-        ).fetchone()[0]
+        ))[0]
         if changed:
             con.execute(
                 """
@@ -347,3 +371,22 @@ def load_auctions(con: duckdb.DuckDBPyConnection, *, run_id: str, frame: pd.Data
     finally:
         con.unregister("staged_auctions")
     return int(changed), len(staged)
+
+
+@dataclass(frozen=True)
+class _Table:
+    """Where a table-shaped input is stored: its loader, the column dating a fetched row, and
+    the query for its latest stored date."""
+
+    load: Callable[..., tuple[int, int]]
+    date_column: str
+    last_date_sql: str
+
+
+_TABLES = {"auctions": _Table(load_auctions, "auction_date", "select max(auction_date) from core.auctions")}
+
+
+def _table(table_id: str) -> _Table:
+    if table_id not in _TABLES:
+        raise ValueError(f"the warehouse has no table for {table_id!r}; known: {', '.join(sorted(_TABLES))}")
+    return _TABLES[table_id]

@@ -29,6 +29,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TypedDict, Unpack, cast
 
 from seesaw.warehouse.db import WarehouseError
 
@@ -36,10 +37,24 @@ from seesaw.warehouse.db import WarehouseError
 ACQUIRE_GRACE_S = 0.25
 
 
+class HolderInfo(TypedDict, total=False):
+    """What the run lock file says about its holder (any key may be absent: read from a file)."""
+
+    pid: int
+    host: str
+    command: str
+    started_at: str
+    warehouse: str
+    # added by ``update_holder`` once the run is known
+    run_id: str
+    flow: str
+    profile: str
+
+
 class RunLockedError(WarehouseError):
     """Another process holds the run lock; ``holder`` is its information (empty if unreadable)."""
 
-    def __init__(self, message: str, holder: dict) -> None:
+    def __init__(self, message: str, holder: HolderInfo) -> None:
         super().__init__(message)
         self.holder = holder
 
@@ -54,7 +69,7 @@ def _command_line() -> str:
     return " ".join([Path(sys.argv[0]).name if sys.argv and sys.argv[0] else "python", *sys.argv[1:]])
 
 
-def _read_info(fd: int) -> dict:
+def _read_info(fd: int) -> HolderInfo:
     """Holder information; retried briefly because the holder writes it just after locking."""
     for _ in range(20):
         text = os.pread(fd, 65536, 0).decode("utf-8", "replace")
@@ -64,11 +79,11 @@ def _read_info(fd: int) -> dict:
             time.sleep(0.01)
             continue
         if isinstance(info, dict):
-            return info
+            return cast(HolderInfo, info)  # JSON this module wrote (see ``run_lock``)
     return {}
 
 
-def describe_holder(db: str | os.PathLike[str], holder: dict) -> str:
+def describe_holder(db: str | os.PathLike[str], holder: HolderInfo) -> str:
     """One human sentence naming who writes the warehouse and since when (UTC)."""
     if not holder:
         return f"warehouse {db} is being written by another process"
@@ -83,12 +98,12 @@ def describe_holder(db: str | os.PathLike[str], holder: dict) -> str:
     return f"warehouse {db} is being written by pid {holder.get('pid', '?')}{where}{command} since {started}"
 
 
-def locked_error(db: str | os.PathLike[str], holder: dict) -> RunLockedError:
+def locked_error(db: str | os.PathLike[str], holder: HolderInfo) -> RunLockedError:
     """The error a second writer gets: who holds the warehouse, and what to do instead."""
     return RunLockedError(f"{describe_holder(db, holder)}; try again later or read the published snapshot", holder)
 
 
-def _probe(db: str | os.PathLike[str]) -> tuple[bool, dict]:
+def _probe(db: str | os.PathLike[str]) -> tuple[bool, HolderInfo]:
     """(held, information in the file), probing with a shared lock taken and dropped at once."""
     try:
         fd = os.open(lock_path(db), os.O_RDONLY)
@@ -107,12 +122,12 @@ def _probe(db: str | os.PathLike[str]) -> tuple[bool, dict]:
             info = json.loads(text) if text else {}
         except ValueError:
             info = {}
-        return False, info if isinstance(info, dict) else {}
+        return False, cast(HolderInfo, info) if isinstance(info, dict) else {}
     finally:
         os.close(fd)
 
 
-def lock_holder(db: str | os.PathLike[str]) -> dict | None:
+def lock_holder(db: str | os.PathLike[str]) -> HolderInfo | None:
     """Information about the process holding the run lock, or None when no run holds it.
 
     ``run_lock`` retries for ``ACQUIRE_GRACE_S`` so this probe never refuses a run that starts
@@ -122,7 +137,7 @@ def lock_holder(db: str | os.PathLike[str]) -> dict | None:
     return info if held else None
 
 
-def stale_holder(db: str | os.PathLike[str]) -> dict | None:
+def stale_holder(db: str | os.PathLike[str]) -> HolderInfo | None:
     """The information a run left when it died holding the lock (killed, crashed), else None.
 
     Gone once the next run takes the lock (that run records the dead one as ``crashed``).
@@ -136,7 +151,7 @@ class _Held:
     """A run lock this process holds: its descriptor, information and nesting depth."""
 
     fd: int
-    info: dict
+    info: HolderInfo
     depth: int = 1
 
 
@@ -145,7 +160,7 @@ _held: dict[Path, _Held] = {}
 _held_guard = threading.Lock()
 
 
-def update_holder(db: str | os.PathLike[str], **fields: str) -> None:
+def update_holder(db: str | os.PathLike[str], **fields: Unpack[HolderInfo]) -> None:
     """Add ``fields`` (e.g. the run id) to the information of a run lock this process holds."""
     with _held_guard:
         held = _held.get(lock_path(db).resolve())
@@ -155,14 +170,14 @@ def update_holder(db: str | os.PathLike[str], **fields: str) -> None:
         _write_info(held.fd, held.info)
 
 
-def _write_info(fd: int, info: dict) -> None:
+def _write_info(fd: int, info: HolderInfo) -> None:
     data = json.dumps(info).encode("utf-8")
     os.pwrite(fd, data, 0)
     os.ftruncate(fd, len(data))
 
 
 @contextmanager
-def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator[dict]:
+def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator[HolderInfo]:
     """Hold the warehouse's run lock for the ``with`` block; yield the holder information written.
 
     Re-entrant within one process: a nested call yields the outer holder information and the
@@ -197,7 +212,11 @@ def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator
             with _held_guard:
                 held.depth -= 1
         return
-    fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(path, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as exc:  # a read-only or full directory: the warehouse could not be written either
+        raise WarehouseError(f"warehouse {db} is not writable: cannot open its run lock {path} ({exc.strerror}); "
+                             "check permissions and free space, then run again") from None
     try:
         deadline = time.monotonic() + ACQUIRE_GRACE_S
         while True:
@@ -208,8 +227,8 @@ def run_lock(db: str | os.PathLike[str], command: str | None = None) -> Iterator
                 if time.monotonic() >= deadline:
                     raise locked_error(db, _read_info(fd)) from None
                 time.sleep(0.02)
-        info = {"pid": os.getpid(), "host": socket.gethostname(), "command": command or _command_line(),
-                "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(db)}
+        info: HolderInfo = {"pid": os.getpid(), "host": socket.gethostname(), "command": command or _command_line(),
+                            "started_at": datetime.now(UTC).isoformat(timespec="seconds"), "warehouse": str(db)}
         _write_info(fd, info)
         with _held_guard:
             _held[key] = _Held(fd, info)

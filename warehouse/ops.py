@@ -3,14 +3,13 @@ from __future__ import annotations
 
 import json
 from datetime import date, datetime
+from pathlib import Path
 from typing import Any
 
 import duckdb
 import pandas as pd
 
-from pathlib import Path
-
-from seesaw.warehouse.db import CHECKS_DIR, quote_literal, rollback
+from seesaw.warehouse.db import CHECKS_DIR, one_row, quote_literal, rollback
 
 
 def start_run(con: duckdb.DuckDBPyConnection, run_id: str, flow: str, profile: str,
@@ -43,6 +42,16 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message
         "update ops.runs set finished_at = ?, status = ?, message = ? where run_id = ?",
         [now, status, message, run_id],
     )
+
+
+def record_analyses(con: duckdb.DuckDBPyConnection, outcomes: pd.DataFrame) -> None:
+    """Append analysis step outcomes (``ops.analyses`` columns, matched by name) and checkpoint."""
+    con.register("incoming_analyses", outcomes)
+    try:
+        con.execute("insert into ops.analyses by name select * from incoming_analyses")
+    finally:
+        con.unregister("incoming_analyses")
+    con.execute("checkpoint")
 
 
 def replace_results(con: duckdb.DuckDBPyConnection, table: str, frame: pd.DataFrame,
@@ -85,7 +94,7 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> pd
         sql = path.read_text(encoding="utf-8")
         try:
             failing = con.execute(f"select * from ({sql}) limit 1000").df()
-            count = con.execute(f"select count(*) from ({sql})").fetchone()[0]
+            count = one_row(con.execute(f"select count(*) from ({sql})"))[0]
             detail = failing.head(5).to_csv(index=False).strip() if count else None
             outcomes.append((run_id, path.stem, "fail" if count else "pass", count, detail, now))
         except duckdb.Error as exc:

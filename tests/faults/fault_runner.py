@@ -4,12 +4,12 @@ Run as a subprocess by the fault tests (``python fault_runner.py --db W --profil
 test can ``kill -9`` it at any point; imported by the tests and ``bench/bench_faults.py`` for the
 shared helpers (content hashes, per-series contents, the kill-trial driver).
 
-The runner prints one progress line per phase to stdout (flushed), so the killer can aim at
-the load: ``ready``, ``begin``, ``fetched``, ``load-start``, ``loaded <series_id>`` after each
-series' transaction commits, ``load-done`` (after the CHECKPOINT), ``analyzed``, ``checked``,
-``done <status>``. ``--scale`` multiplies every fetched value (the "after" content of a trial
-differs from the "before" content in every row); ``--full`` re-fetches whole histories, so a
-load rewrites every row of every series.
+The runner prints one progress line per stage of ``seesaw.pipeline.run`` to stdout (flushed),
+so the killer can aim at the load: ``ready``, then the stages (``begin``, ``fetch``, ``load``,
+``analyze``, ``checks``, ``publish``, ``report``) as they start, ``loaded <series_id>`` after
+each series' transaction commits, and ``done <status>``. ``--scale`` multiplies every fetched
+value (the "after" content of a trial differs from the "before" content in every row);
+``--full`` re-fetches whole histories, so a load rewrites every row of every series.
 """
 from __future__ import annotations
 
@@ -24,13 +24,15 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import date
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import pandas as pd
+
+if TYPE_CHECKING:
+    from seesaw.pipeline import FetchRunner
 
 RUNNER = Path(__file__).resolve()
 REPO = RUNNER.parents[2]
@@ -67,74 +69,31 @@ def write_profile(directory: Path) -> Path:
     return path
 
 
-class ScaledSource:
-    """Wraps a real source and multiplies every value by ``factor`` (raw text kept in step)."""
+def scaled(fetch: FetchRunner, factor: float) -> FetchRunner:
+    """``fetch`` with every fetched value multiplied by ``factor`` (raw text kept in step): the
+    "after" content of a kill trial differs from the "before" content in every row."""
+    from seesaw.pipeline import Fetched
 
-    def __init__(self, inner: object, factor: float) -> None:
-        self.name = getattr(inner, "name", "scaled")
-        self._inner = inner
-        self._factor = factor
+    def scale(item):
+        if not isinstance(item, Fetched) or item.frame is None:
+            return item
+        values = item.frame["value"] * factor
+        return Fetched(item.plan, item.frame.assign(value=values, raw_value=values.map(repr)))
 
-    def fetch(self, spec, start, end) -> pd.DataFrame:
-        frame = self._inner.fetch(spec, start, end).copy()
-        frame["value"] = frame["value"] * self._factor
-        frame["raw_value"] = frame["value"].map(repr)
-        return frame
-
-
-@contextmanager
-def scaled_sources(factor: float) -> Iterator[None]:
-    """Route ``seesaw.pipeline.make_source`` through ``ScaledSource`` while the block runs."""
-    from seesaw import pipeline
-
-    real = pipeline.make_source
-    if factor != 1.0:
-        pipeline.make_source = lambda name, data_dir=None: ScaledSource(real(name, data_dir=data_dir), factor)
-    try:
-        yield
-    finally:
-        pipeline.make_source = real
+    return fetch if factor == 1.0 else lambda plans, data_dir: [scale(item) for item in fetch(plans, data_dir)]
 
 
-def run_pipeline(db: Path, profile_path: Path, *, full: bool = False, say=None):
-    """The nightly pipeline through its plain functions (no Prefect), like ``tests/support.run_plain``,
-    with ``full`` re-fetching whole histories and a progress callback ``say(text)``."""
+def run_pipeline(db: Path, profile_path: Path, *, full: bool = False, scale: float = 1.0, say=None):
+    """A nightly run through ``seesaw.pipeline.run`` (the function the flows call), with ``full``
+    re-fetching whole histories, values multiplied by ``scale``, and ``say(text)`` told each
+    stage as it starts and ``loaded <series_id>`` after each series' load transaction."""
     from seesaw import pipeline
     from seesaw.sources.catalog import load_profile
-    from seesaw.warehouse import load as wload
 
     say = say or (lambda text: None)
-    profile = load_profile(str(profile_path))
-    run_id = pipeline.new_run_id(pipeline.utc_now())
-    specs = profile.select(None)
-    pipeline.begin(db, run_id, "nightly", profile, specs, {"full": full})
-    say("begin")
-    fetched = []
-    for plan in pipeline.plan_fetches(db, specs, None, None, full=full):
-        try:
-            fetched.append(pipeline.Fetched(plan, pipeline.fetch(plan)))
-        except Exception as exc:
-            fetched.append(pipeline.Fetched(plan, None, f"{type(exc).__name__}: {exc}"))
-    say("fetched")
-    real_load_series = wload.load_series
-
-    def announced(con, **kwargs):
-        result = real_load_series(con, **kwargs)
-        say(f"loaded {result.series_id}")
-        return result
-
-    wload.load_series = announced
-    try:
-        say("load-start")
-        loads = pipeline.load(db, run_id, fetched)
-        say("load-done")
-    finally:
-        wload.load_series = real_load_series
-    analyses = pipeline.analyze(db, run_id, profile)
-    say("analyzed")
-    checks = pipeline.check(db, run_id)
-    say("checked")
-    summary = pipeline.finish(db, run_id, loads, analyses, checks)
+    hooks = pipeline.Hooks(stage=say, fetch=scaled(pipeline.fetch_serially, scale),
+                           loaded=lambda result: say(f"loaded {result.series_id}"))
+    summary = pipeline.run(db, load_profile(str(profile_path)), full=full, hooks=hooks)
     say(f"done {summary.status}")
     return summary
 
@@ -232,8 +191,7 @@ def _child(tag: str, db: Path, profile_path: Path, scale: float, full: bool) -> 
     code = 1
     try:
         _emit(f"{tag} pid {os.getpid()}")
-        with scaled_sources(scale):
-            code = run_pipeline(db, profile_path, full=full, say=lambda text: _emit(f"{tag} {text}")).exit_code
+        code = run_pipeline(db, profile_path, full=full, scale=scale, say=lambda text: _emit(f"{tag} {text}")).exit_code
     except BaseException as exc:
         _emit(f"{tag} error {type(exc).__name__}: {str(exc)[:300]}".replace("\n", " "))
     finally:
@@ -378,9 +336,9 @@ def kill_trial(fx: Fixture, trial: int, rng: random.Random) -> TrialResult:
     """Copy ``before``, start run 2 in a real child process, SIGKILL it at a random point, check.
 
     Most trials aim at the load: they wait for the progress line after the ``k``-th series
-    commit (``load-start`` for k = 0, ``load-done`` = after the CHECKPOINT for k = 4) and add a
-    random delay of up to 0.3 s, so kills land inside series transactions, between them and in
-    the checkpoint; the rest wait a uniform random time of up to one full run. Checks: the
+    commit (``load``, the stage's start, for k = 0) and add a random delay of up to 0.3 s, so
+    kills land inside series transactions, between them and in the checkpoint; the rest wait a
+    uniform random time of up to one full run. Checks: the
     warehouse opens with a writable connection (WAL replay, migrations), each series holds
     exactly its before or after content, no key or raw row is duplicated, and one uninterrupted
     run 2 ends with the clean content digests of every raw, core and results table.
@@ -390,9 +348,9 @@ def kill_trial(fx: Fixture, trial: int, rng: random.Random) -> TrialResult:
     db = fx.root / f"trial{trial}.duckdb"
     _remove(db)
     shutil.copy(fx.before_db, db)
-    marks = ["load-start", *(f"loaded {s}" for s in SERIES), "load-done"]
+    marks = ["load", *(f"loaded {s}" for s in SERIES)]
     aim_load = rng.random() < 0.75
-    target = marks[rng.randrange(len(marks) - 1)]
+    target = marks[rng.randrange(len(marks))]
     delay = rng.uniform(0.0, 0.3) if aim_load else rng.uniform(0.0, fx.run_seconds)
     tag, pid = fx.server.start(db, AFTER_SCALE, True)
     last, finished = "pid", False
@@ -493,10 +451,8 @@ def main(argv: list[str] | None = None) -> int:
         parser.error("--db or --serve is required")
     import seesaw.pipeline  # noqa: F401 (imports done before "ready", so delays aim at the run)
 
-    with scaled_sources(args.scale):
-        _emit("ready")
-        summary = run_pipeline(args.db, args.profile, full=args.full, say=_emit)
-    return summary.exit_code
+    _emit("ready")
+    return run_pipeline(args.db, args.profile, full=args.full, scale=args.scale, say=_emit).exit_code
 
 
 if __name__ == "__main__":

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from faults.fault_runner import SERIES, TrialResult, kill_campaign
 
 #: CI mode; ``bench/bench_faults.py`` runs the long mode (200 trials).

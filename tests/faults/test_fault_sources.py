@@ -14,10 +14,10 @@ from pathlib import Path
 import duckdb
 import pandas as pd
 import pytest
+from faults.fault_runner import run_pipeline
 from yfinance.exceptions import YFRateLimitError
 
 import seesaw.sources.http
-from faults.fault_runner import run_pipeline
 from seesaw import pipeline
 from seesaw.sources.fred import FredSource
 from seesaw.sources.http import RateLimiter
@@ -36,11 +36,13 @@ series:
   - {series_id: yahoo_gspc, name: S&P 500, source: yahoo, source_code: "^GSPC", frequency: D,
      unit: index points, kind: index, country: US}
 analysis:
-  mc_risk: {stock: us_ff_mkt, bond: us_aaa, bond_maturity_years: 20, paths: 100, months: 12, rhos: [0.0], equity_weights: [0.0, 1.0]}
+  mc_risk: {stock: us_ff_mkt, bond: us_aaa, bond_maturity_years: 20, paths: 100, months: 12, rhos: [0.0],
+            equity_weights: [0.0, 1.0]}
 """
 DAYS = pd.bdate_range("2024-01-02", "2024-03-29")
 GOOD_JSON = json.dumps({"count": len(DAYS), "observations": [
-    {"realtime_start": "2024-04-01", "realtime_end": "2024-04-01", "date": f"{d:%Y-%m-%d}", "value": f"{4 + i / 100:.2f}"}
+    {"realtime_start": "2024-04-01", "realtime_end": "2024-04-01", "date": f"{d:%Y-%m-%d}",
+     "value": f"{4 + i / 100:.2f}"}
     for i, d in enumerate(DAYS)]})
 READ_TIMEOUT_S = 0.3
 

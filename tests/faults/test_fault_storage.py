@@ -11,9 +11,16 @@ from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
+from faults.fault_runner import (
+    AFTER_SCALE,
+    SERIES,
+    Fixture,
+    build_fixture,
+    content_digests,
+    run_pipeline,
+    series_contents,
+)
 
-from faults.fault_runner import (AFTER_SCALE, SERIES, Fixture, build_fixture, content_digests, run_pipeline,
-                                 scaled_sources, series_contents)
 from seesaw.warehouse import load as wload
 from seesaw.warehouse.db import WarehouseError, connect
 
@@ -33,8 +40,7 @@ def _copy_before(fx: Fixture, directory: Path) -> Path:
 
 
 def _run2(db: Path, fx: Fixture):
-    with scaled_sources(AFTER_SCALE):
-        return run_pipeline(db, fx.profile, full=True)
+    return run_pipeline(db, fx.profile, full=True, scale=AFTER_SCALE)
 
 
 @contextmanager

@@ -73,14 +73,8 @@ class Warehouse:
         self.stored = self.core()
 
     def run(self, start: date | None = None) -> pipeline.RunSummary:
-        """The nightly's ingest, checks and verdict (``support.run_plain`` without the analyses)."""
-        profile = load_profile(str(self.profile))
-        run_id = pipeline.new_run_id(pipeline.utc_now())
-        pipeline.begin(self.db, run_id, "nightly", profile, profile.series, {})
-        fetched = [pipeline.Fetched(plan, pipeline.fetch(plan, self.data))
-                   for plan in pipeline.plan_fetches(self.db, profile.series, start, None)]
-        loads = pipeline.load(self.db, run_id, fetched)
-        return pipeline.finish(self.db, run_id, loads, [], pipeline.check(self.db, run_id))
+        """A nightly run (``seesaw.pipeline.run``, what the flow calls) from ``start`` (None: incremental)."""
+        return pipeline.run(self.db, load_profile(str(self.profile)), chunks=[(start, None)], data_dir=self.data)
 
     def core(self) -> dict[tuple[str, date], float]:
         with connect(self.db) as con:
@@ -171,7 +165,8 @@ def test_a_value_gone_from_the_revision_window_is_kept_counted_and_reported(tmp_
     wh = Warehouse(tmp_path)
     rows = dgs10()
     gone = rows["observation_date"] == "2026-04-14"
-    write(wh.data, "DGS10.csv", rows[~gone] if how == "missing row" else rows.assign(DGS10=rows["DGS10"].mask(gone, how)))
+    write(wh.data, "DGS10.csv",
+          rows[~gone] if how == "missing row" else rows.assign(DGS10=rows["DGS10"].mask(gone, how)))
     summary = wh.run()
     assert wh.lost() == 0
     status, vanished, error = wh.load(summary.run_id, "us_10y")
@@ -284,7 +279,8 @@ def test_a_file_truncated_to_60_percent_is_partial_and_keeps_every_stored_value(
     refetch = wh.run(start=date(2026, 1, 2))  # a re-fetch of the whole range
     assert wh.lost() == 0
     status, vanished, error = wh.load(refetch.run_id, "us_10y")
-    stored_after_cut = sum(1 for sid, day in wh.stored if sid == "us_10y" and day > DAYS[int(len(rows) * 0.6) - 1].date())
+    cut = DAYS[int(len(rows) * 0.6) - 1].date()
+    stored_after_cut = sum(1 for sid, day in wh.stored if sid == "us_10y" and day > cut)
     assert (status, vanished) == ("partial", stored_after_cut) and "kept" in error
     assert refetch.status == "partial" and refetch.exit_code == 2
     nightly = wh.run()  # incremental: the window past the cut holds no rows at all
