@@ -2,7 +2,9 @@
 
 README's Scheduling walk-through, step by step: work pool, ``prefect --no-prompt deploy --all``,
 the scheduler's runs at 06:30 New York time on weekdays (across both DST changes), a process
-worker running one deployment on the sample profile into a temporary warehouse; and
+worker outside the checkout (``SEESAW_HOME`` a temporary folder) running one deployment on the
+sample profile into the warehouse under it, and a run whose worker lacks ``SEESAW_HOME``
+failing in one line naming it; and
 ``seesaw serve`` beside those deployments without touching them. Skipped only when the Prefect
 server cannot start here at all.
 """
@@ -106,15 +108,20 @@ def test_prefect_yaml_schedules_fire_and_a_worker_runs_a_deployment(deployed: di
                                                                     tmp_path: Path) -> None:
     env = deployed
     nightly = _api(env, "GET", "/deployments/name/nightly/nightly")
-    db, unset_db = tmp_path / "w.duckdb", tmp_path / "unset.duckdb"
-    out = _prefect(env, "deployment", "run", "nightly/nightly", "--params",
-                   json.dumps({**RUN_PARAMETERS, "db": str(db)}))
+    # The worker needs no checkout: the flow is imported from the installed package, no pull step.
+    assert (nightly["entrypoint"], nightly["pull_steps"]) == ("seesaw.flows.prefect_flows:nightly", [])
+    assert nightly["parameters"]["home"] == "$SEESAW_HOME"  # expanded by the run, not by deploy
+    home, worker_dir = tmp_path / "home", tmp_path / "worker"
+    home.mkdir()
+    worker_dir.mkdir()
+    out = _prefect(env, "deployment", "run", "nightly/nightly", "--params", json.dumps(RUN_PARAMETERS))
     run_id = re.search(r"flow-run/([0-9a-f-]{36})", out).group(1)
-    # The same deployment on a worker whose environment lacks SEESAW_HOME: a clear error, at once.
+    # The same deployment where the worker's environment lacks SEESAW_HOME: it stops at once with
+    # one line naming the variable (a home that does not exist: tests/flows/test_flow_deployments.py).
     unset_id = _api(env, "POST", f"/deployments/{nightly['id']}/create_flow_run", {
-        "parameters": {**RUN_PARAMETERS, "db": str(unset_db)}, "job_variables": {"env": {"SEESAW_HOME": ""}}})["id"]
+        "parameters": RUN_PARAMETERS, "job_variables": {"env": {"SEESAW_HOME": ""}}})["id"]
     worker = subprocess.Popen([*PREFECT, "worker", "start", "--pool", "seesaw", "--run-once"],
-                              env={**env, "SEESAW_HOME": str(REPO)}, cwd=tmp_path, text=True,
+                              env={**env, "SEESAW_HOME": str(home)}, cwd=worker_dir, text=True,
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         # While the worker runs: the scheduler service keeps the next runs on the calendar (at
@@ -144,12 +151,16 @@ def test_prefect_yaml_schedules_fire_and_a_worker_runs_a_deployment(deployed: di
             worker.wait()
     run = _api(env, "GET", f"/flow_runs/{run_id}")
     assert run["state"]["type"] == "COMPLETED", log[-3000:]
-    with duckdb.connect(str(db), read_only=True) as con:
+    # The default db, warehouse/seesaw.duckdb, lands under $SEESAW_HOME, not in the worker's folder.
+    with duckdb.connect(str(home / "warehouse" / "seesaw.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from results.correlations").fetchone()[0] > 0
         assert con.execute("select status from ops.runs").fetchall() in ([("ok",)], [("partial",)])
-    assert _api(env, "GET", f"/flow_runs/{unset_id}")["state"]["type"] in ("CRASHED", "FAILED")
-    assert "$SEESAW_HOME is not set for this flow run" in log
-    assert not unset_db.exists()
+    assert not any(worker_dir.iterdir())
+    line = ("$SEESAW_HOME is not set for this flow run: set it in the worker's environment to the folder "
+            "for the warehouse, or pass the home parameter")
+    state = _api(env, "GET", f"/flow_runs/{unset_id}")["state"]
+    assert state["type"] == "FAILED" and state["message"].endswith(f"RunPathError: {line}"), state["message"]
+    assert line in log
 
 
 def test_serve_beside_the_yaml_deployments_registers_its_own_and_leaves_theirs(deployed: dict[str, str],
@@ -166,7 +177,9 @@ def test_serve_beside_the_yaml_deployments_registers_its_own_and_leaves_theirs(d
             found = httpx.get(env["PREFECT_API_URL"] + "/deployments/name/nightly/nightly-serve", timeout=10)
             if found.status_code == 200:
                 break
-            assert serve.poll() is None and time.monotonic() < deadline, "serve registered nothing"
+            if serve.poll() is not None or time.monotonic() > deadline:
+                serve.kill()
+                pytest.fail(f"serve registered nothing: {serve.communicate()[1][-3000:]}")
             time.sleep(1)
         time.sleep(2)  # let the runner start its loop, then stop it as a terminal would
         serve.send_signal(signal.SIGINT)
@@ -179,7 +192,7 @@ def test_serve_beside_the_yaml_deployments_registers_its_own_and_leaves_theirs(d
     for name in ("nightly/nightly-serve", "backfill/backfill-serve"):  # serve pauses its own on exit
         assert _api(env, "GET", f"/deployments/name/{name}")["paused"], name
     after = [_api(env, "GET", path) for path in theirs]
-    for old, new in zip(before, after):
+    for old, new in zip(before, after, strict=True):
         assert not new["paused"]
         for key in ("id", "pull_steps", "parameters", "entrypoint", "schedules", "updated"):
             assert new[key] == old[key], (new["name"], key)
