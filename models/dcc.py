@@ -1,4 +1,4 @@
-"""DCC(1,1) and ADCC(1,1)-GARCH correlations for N assets (METHODS.md §3; Engle 2002).
+"""DCC(1,1) and ADCC(1,1)-GARCH correlations for N assets (Engle 2002; docs/methods.md, section 3).
 
 Two steps. Step 1 fits a constant-mean Gaussian-QML GARCH(1,1) to each series with
 ``arch`` and standardizes the residuals. Step 2 maximizes the correlation likelihood of
@@ -27,7 +27,7 @@ import json
 import math
 from collections.abc import Callable, Hashable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
@@ -144,7 +144,8 @@ def _garch_variance(
     """GARCH(1,1) conditional variances of ``resid`` given the squared residual and variance
     of the date before; arch's start is ``prev_resid_sq = prev_var = backcast``."""
     lagged_sq = np.concatenate(([prev_resid_sq], resid[:-1] ** 2))
-    return signal.lfilter([1.0], [1.0, -beta], omega + alpha * lagged_sq, zi=[beta * prev_var])[0]
+    var: np.ndarray = signal.lfilter([1.0], [1.0, -beta], omega + alpha * lagged_sq, zi=[beta * prev_var])[0]
+    return var
 
 
 def _garch_loglik_obs(y: np.ndarray, phi: np.ndarray, backcast: float) -> np.ndarray | None:
@@ -153,7 +154,8 @@ def _garch_loglik_obs(y: np.ndarray, phi: np.ndarray, backcast: float) -> np.nda
     var = _garch_variance(resid, phi[1], phi[2], phi[3], backcast, backcast)
     if not np.all(var > 0.0):
         return None
-    return -0.5 * (_LOG_2PI + np.log(var) + resid**2 / var)
+    ll: np.ndarray = -0.5 * (_LOG_2PI + np.log(var) + resid**2 / var)
+    return ll
 
 
 def _garch_path(y: np.ndarray, phi: np.ndarray, backcast: float) -> tuple[np.ndarray, np.ndarray]:
@@ -164,11 +166,20 @@ def _garch_path(y: np.ndarray, phi: np.ndarray, backcast: float) -> tuple[np.nda
 
 def _standardize(y: np.ndarray, phi: np.ndarray, backcast: float) -> np.ndarray:
     resid, var = _garch_path(y, phi, backcast)
-    return resid / np.sqrt(var)
+    z: np.ndarray = resid / np.sqrt(var)
+    return z
+
+
+#: A univariate GARCH with alpha + beta at or above this is integrated (no mean reversion of the
+#: variance): the fit is reported as not converged, since its standard errors are unreliable there.
+GARCH_BOUNDARY = 0.999
 
 
 def _fit_garch(x: np.ndarray) -> tuple[dict[str, float], np.ndarray, bool, str]:
-    """Fit a constant-mean GARCH(1,1) by Gaussian QML on the series rescaled to unit std."""
+    """Fit a constant-mean GARCH(1,1) by Gaussian QML on the series rescaled to unit std.
+
+    Returns the parameters, the scaled series, whether the fit is usable (the optimizer converged
+    and alpha + beta < ``GARCH_BOUNDARY``) and the reason when it is not."""
     std = float(np.std(x))
     if not std > 0.0:
         raise ValueError("a return series is constant; DCC needs variation in every series")
@@ -187,7 +198,12 @@ def _fit_garch(x: np.ndarray) -> tuple[dict[str, float], np.ndarray, bool, str]:
         "backcast": _arch_backcast(y - y.mean()),
         "loglik": float(res.loglikelihood),
     }
-    return uni, y, res.convergence_flag == 0, str(res.optimization_result.message)
+    if res.convergence_flag != 0:
+        return uni, y, False, str(res.optimization_result.message)
+    if alpha + beta >= GARCH_BOUNDARY:
+        return uni, y, False, (f"alpha+beta = {alpha + beta:.4f} >= {GARCH_BOUNDARY}: integrated variance "
+                               "(on the stationarity boundary), standard errors unreliable")
+    return uni, y, True, str(res.optimization_result.message)
 
 
 # ---------------------------------------------------------------- step 2: correlations
@@ -218,20 +234,34 @@ class _Layout:
 def _outer_packed(v: np.ndarray, iu: tuple[np.ndarray, np.ndarray]) -> np.ndarray:
     """Upper triangles (incl. diagonal) of v_t v_t', packed element-major: shape (P, T),
     P = N(N+1)/2, so each element's time series is contiguous for the filter."""
-    return v.T[iu[0]] * v.T[iu[1]]
+    packed: np.ndarray = v.T[iu[0]] * v.T[iu[1]]
+    return packed
 
 
 def _q_path(
-    zz_dev: np.ndarray, nn_dev: np.ndarray, a: float, b: float, g: float, d_prev: np.ndarray, w_prev: np.ndarray
+    zz_dev: np.ndarray,
+    nn_dev: np.ndarray | None,
+    a: float,
+    b: float,
+    g: float,
+    d_prev: np.ndarray,
+    w_prev: np.ndarray,
 ) -> np.ndarray:
     """Deviations D_t = Q_t − Q̄, packed (P, T), by one linear filter over all elements.
 
     ``D_t = b·D_{t−1} + w_{t−1}`` with ``w = a·(zz' − Q̄) + g·(nn' − N̄)``; ``d_prev`` and
     ``w_prev`` (shape (P,)) are D and w of the date before the first one (zero at the start).
+    ``nn_dev`` may be None when ``g`` is 0 (DCC).
     """
-    w = a * zz_dev[:, :-1] + g * nn_dev[:, :-1] if g else a * zz_dev[:, :-1]
+    if g:
+        if nn_dev is None:
+            raise TypeError("an asymmetric term g needs nn_dev")
+        w = a * zz_dev[:, :-1] + g * nn_dev[:, :-1]
+    else:
+        w = a * zz_dev[:, :-1]
     x = np.hstack((w_prev[:, None], w))
-    return signal.lfilter([1.0], [1.0, -b], x, axis=-1, zi=b * d_prev[:, None])[0]
+    dev: np.ndarray = signal.lfilter([1.0], [1.0, -b], x, axis=-1, zi=b * d_prev[:, None])[0]
+    return dev
 
 
 def _offdiag_corr(q: np.ndarray, iu: tuple[np.ndarray, np.ndarray]) -> np.ndarray | None:
@@ -242,7 +272,8 @@ def _offdiag_corr(q: np.ndarray, iu: tuple[np.ndarray, np.ndarray]) -> np.ndarra
     if not np.all(diag > 0.0):
         return None
     off = ~is_diag
-    return q[off] / np.sqrt(diag[iu[0][off]] * diag[iu[1][off]])
+    r_off: np.ndarray = q[off] / np.sqrt(diag[iu[0][off]] * diag[iu[1][off]])
+    return r_off
 
 
 def _logdet_quad(r_off: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarray] | None:
@@ -261,7 +292,7 @@ def _logdet_quad(r_off: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarr
             return None
         z0, z1 = z[:, 0], z[:, 1]
         return np.log(one_m), (z0 * z0 + z1 * z1 - 2.0 * rho * z0 * z1) / one_m
-    pair = {ij: k for k, ij in enumerate(zip(*np.triu_indices(n, 1)))}
+    pair = {(int(i), int(j)): k for k, (i, j) in enumerate(zip(*np.triu_indices(n, 1), strict=True))}
     chol: dict[tuple[int, int], np.ndarray] = {}
     white: list[np.ndarray] = []
     logdet = np.zeros(z.shape[0])
@@ -281,10 +312,13 @@ def _logdet_quad(r_off: np.ndarray, z: np.ndarray) -> tuple[np.ndarray, np.ndarr
 
 def _density_obs(logdet: np.ndarray, quad: np.ndarray, n: int, nu: float) -> np.ndarray:
     """Per-date log-density of z_t: N(0, R_t), or Student-t with covariance R_t."""
+    density: np.ndarray
     if math.isinf(nu):
-        return -0.5 * (n * _LOG_2PI + logdet + quad)
+        density = -0.5 * (n * _LOG_2PI + logdet + quad)
+        return density
     const = special.gammaln(0.5 * (nu + n)) - special.gammaln(0.5 * nu) - 0.5 * n * math.log(math.pi * (nu - 2.0))
-    return const - 0.5 * logdet - 0.5 * (nu + n) * np.log1p(quad / (nu - 2.0))
+    density = const - 0.5 * logdet - 0.5 * (nu + n) * np.log1p(quad / (nu - 2.0))
+    return density
 
 
 class _Step2:
@@ -301,7 +335,7 @@ class _Step2:
     def set_z(self, z: np.ndarray) -> None:
         self.z = z
         self.zz_dev = _outer_packed(z, self.iu) - self.qbar_p[:, None]
-        self.nn_dev = (
+        self.nn_dev: np.ndarray | None = (
             _outer_packed(np.minimum(z, 0.0), self.iu) - self.nbar_p[:, None] if self.layout.asymmetric else None
         )
 
@@ -312,7 +346,8 @@ class _Step2:
     def q_packed(self, x: np.ndarray) -> np.ndarray:
         a, b, g, _ = self.layout.unpack(x)
         zero = np.zeros_like(self.qbar_p)
-        return self.qbar_p[:, None] + _q_path(self.zz_dev, self.nn_dev, a, b, g, zero, zero)
+        q: np.ndarray = self.qbar_p[:, None] + _q_path(self.zz_dev, self.nn_dev, a, b, g, zero, zero)
+        return q
 
     def loglik_obs(self, x: np.ndarray) -> np.ndarray | None:
         if not self.feasible(x):
@@ -387,15 +422,19 @@ def _fd_column(func: Callable[[np.ndarray], np.ndarray | None], x: np.ndarray, j
     xp[j] += h
     xm[j] -= h
     fp, fm = func(xp), func(xm)
+    column: np.ndarray
     if fp is not None and fm is not None:
-        return (fp - fm) / (2.0 * h)
+        column = (fp - fm) / (2.0 * h)
+        return column
     f0 = func(x)
     if f0 is None:
         raise ValueError("likelihood not evaluable at the estimate")
     if fp is not None:
-        return (fp - f0) / h
+        column = (fp - f0) / h
+        return column
     if fm is not None:
-        return (f0 - fm) / h
+        column = (f0 - fm) / h
+        return column
     raise ValueError(f"likelihood not evaluable on either side of parameter {j}")
 
 
@@ -419,7 +458,8 @@ def _two_step_vcov(
     for i in range(n):
 
         def mean_s1(phi: np.ndarray, i: int = i) -> np.ndarray:
-            return _scores(uni(i), phi).mean(axis=0)
+            mean: np.ndarray = _scores(uni(i), phi).mean(axis=0)
+            return mean
 
         block = np.column_stack([_fd_column(mean_s1, phis[i], j, _H_JAC) for j in range(4)])
         a11[4 * i : 4 * i + 4, 4 * i : 4 * i + 4] = 0.5 * (block + block.T)
@@ -427,7 +467,8 @@ def _two_step_vcov(
     s2 = _scores(step2.loglik_obs, theta)
 
     def mean_s2_theta(x: np.ndarray) -> np.ndarray | None:
-        return _scores(step2.loglik_obs, x).mean(axis=0) if step2.feasible(x) else None
+        mean: np.ndarray | None = _scores(step2.loglik_obs, x).mean(axis=0) if step2.feasible(x) else None
+        return mean
 
     a22 = np.column_stack([_fd_column(mean_s2_theta, theta, j, _H_JAC) for j in range(k2)])
     a22 = 0.5 * (a22 + a22.T)
@@ -441,7 +482,8 @@ def _two_step_vcov(
                 z = z_hat.copy()
                 z[:, i] = _standardize(y[:, i], phi, backcasts[i])
                 step2.set_z(z)
-                return _scores(step2.loglik_obs, theta).mean(axis=0)
+                mean: np.ndarray = _scores(step2.loglik_obs, theta).mean(axis=0)
+                return mean
 
             for j in range(4):
                 a21[:, 4 * i + j] = _fd_column(mean_s2, phis[i], j, _H_JAC)
@@ -452,7 +494,8 @@ def _two_step_vcov(
     g_mat = np.hstack((s1, s2))
     b_mat = g_mat.T @ g_mat / t_obs
     a_inv = np.linalg.inv(a_mat)
-    return (a_inv @ b_mat @ a_inv.T / t_obs)[k1:, k1:]
+    vcov: np.ndarray = (a_inv @ b_mat @ a_inv.T / t_obs)[k1:, k1:]
+    return vcov
 
 
 # ---------------------------------------------------------------- public API
@@ -463,7 +506,7 @@ def _check_returns(returns: pd.DataFrame, names: tuple[Hashable, ...] | None = N
         raise TypeError(f"returns must be a pandas DataFrame (dates × assets), got {type(returns).__name__}")
     if names is not None and tuple(returns.columns) != names:
         raise ValueError(f"returns columns {tuple(returns.columns)} do not match the fitted assets {names}")
-    x = returns.to_numpy(dtype=float)
+    x: np.ndarray = returns.to_numpy(dtype=float)
     if not np.all(np.isfinite(x)):
         raise ValueError(
             "returns contain NaN or inf; DCC needs a balanced panel: align the series on common "
@@ -514,7 +557,7 @@ def _fit_dcc(returns: pd.DataFrame, model: Model, dist: Dist) -> DCCResult:
     names = tuple(returns.columns)
 
     fits = [_fit_garch(x[:, i]) for i in range(n)]
-    univariate = {name: fit[0] for name, fit in zip(names, fits)}
+    univariate = {name: fit[0] for name, fit in zip(names, fits, strict=True)}
     y = np.column_stack([fit[1] for fit in fits])
     phis = np.array([[u["mu"], u["omega"], u["alpha"], u["beta"]] for u in univariate.values()])
     backcasts = np.array([u["backcast"] for u in univariate.values()])
@@ -540,7 +583,8 @@ def _fit_dcc(returns: pd.DataFrame, model: Model, dist: Dist) -> DCCResult:
     except (ValueError, np.linalg.LinAlgError):
         se = np.full(theta.size, np.nan)
     garch_ok = all(fit[2] for fit in fits)
-    messages = [f"step 2: {opt.message}"] + [f"GARCH {nm}: {fit[3]}" for nm, fit in zip(names, fits) if not fit[2]]
+    messages = [f"step 2: {opt.message}"] + [
+        f"GARCH {nm}: {fit[3]}" for nm, fit in zip(names, fits, strict=True) if not fit[2]]
 
     q_last = np.empty((n, n))
     iu = layout.triu
@@ -550,8 +594,8 @@ def _fit_dcc(returns: pd.DataFrame, model: Model, dist: Dist) -> DCCResult:
     return DCCResult(
         model=model,
         dist=dist,
-        params=dict(zip(layout.names, (float(v) for v in theta))),
-        std_errors=dict(zip(layout.names, (float(v) for v in se))),
+        params=dict(zip(layout.names, (float(v) for v in theta), strict=True)),
+        std_errors=dict(zip(layout.names, (float(v) for v in se), strict=True)),
         se_method=SE_METHOD,
         loglik=float(ll_obs.sum()),
         converged=bool(opt.success) and garch_ok,
@@ -574,9 +618,19 @@ def _fit_dcc(returns: pd.DataFrame, model: Model, dist: Dist) -> DCCResult:
     )
 
 
+class _FilterState(TypedDict):
+    """Filter state at the last filtered date (the matching ``DCCResult`` fields)."""
+
+    q_last: np.ndarray
+    z_last: np.ndarray
+    n_last: np.ndarray
+    var_last: np.ndarray
+    resid_last: np.ndarray
+
+
 def _filter(
     result: DCCResult, x: np.ndarray, start: Literal["fresh", "state"]
-) -> tuple[np.ndarray, dict[str, np.ndarray]]:
+) -> tuple[np.ndarray, _FilterState]:
     """Filter returns (input unit) with fixed parameters: packed R path and the end state."""
     n = result.n_assets
     iu = np.triu_indices(n)
@@ -613,7 +667,7 @@ def _filter(
     q_last = np.empty((n, n))
     q_last[iu] = q[:, -1]
     q_last[iu[1], iu[0]] = q[:, -1]
-    state = {
+    state: _FilterState = {
         "q_last": q_last,
         "z_last": z[-1].copy(),
         "n_last": np.minimum(z[-1], 0.0),
@@ -734,7 +788,8 @@ def _label_from_json(value: object) -> Hashable | None:
     if value is None or isinstance(value, str) or (isinstance(value, int) and not isinstance(value, bool)):
         return value
     if isinstance(value, dict) and set(value) == {"timestamp"}:
-        return pd.Timestamp(value["timestamp"])
+        stamp: Hashable = pd.Timestamp(value["timestamp"])
+        return stamp
     raise ValueError(f"bad label {value!r}")
 
 
@@ -920,7 +975,7 @@ def simulate_dcc(
     shocks = rng.standard_normal((n_obs, n))
     if nu is not None:
         shocks *= np.sqrt((nu - 2.0) / rng.chisquare(nu, size=(n_obs, 1)))
-    mu, omega, alpha, beta = (np.array(p, dtype=float) for p in zip(*garch))
+    mu, omega, alpha, beta = (np.array(p, dtype=float) for p in zip(*garch, strict=True))
     var = omega / (1.0 - alpha - beta)
     q = qbar.copy()
     z_prev = np.zeros(n)

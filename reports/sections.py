@@ -247,6 +247,7 @@ def dcc_vs_rolling(r: Reader) -> Content | Missing:
                        r.reason(["dcc"], "results.correlations has no dcc/adcc rows (the DCC engine has not run; "
                                          "it needs daily equity and 10-year yield series such as us_spx and us_10y)"))
     latest = q.latest_correlations(r.con, r.cutoff)
+    flagged = q.flagged_fits(r.con, r.cutoff)
     markets = m.market_order(dcc["market"])
     readings = []
     with charts.chart_style():
@@ -277,6 +278,8 @@ def dcc_vs_rolling(r: Reader) -> Content | Missing:
                     text_ += ("; it shares the sign of the "
                               f"{window_label(first_window['freq'].iloc[0], first_window['window_size'].iloc[0])} "
                               f"rolling correlation at {agree:.0%} of month ends")
+            for fit in flagged[flagged["market"] == market].itertuples():
+                text_ += f" (the {str(fit.model).upper()} fit of {day(fit.sample_end)} is flagged: {fit.message})"
             readings.append(text_)
         chart = _chart(fig, "dcc", "DCC versus rolling correlation",
                        "Conditional correlation from DCC/ADCC-GARCH against rolling Pearson windows (−1..1, "

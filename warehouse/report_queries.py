@@ -61,6 +61,17 @@ def dcc_paths(con: ReadConnection, cutoff: date) -> pd.DataFrame:
         order by market, asset_a, asset_b, method, obs_date""", cutoff=cutoff)
 
 
+def flagged_fits(con: ReadConnection, cutoff: date) -> pd.DataFrame:
+    """The latest fit of each DCC/ADCC model (market upper-cased) whose sample ends by ``cutoff``,
+    when it is not converged (e.g. a univariate GARCH on the stationarity boundary), with why."""
+    return _df(con, """
+        select upper(market) as market, model, assets, sample_end, message from results.model_fits
+        where sample_end <= $cutoff
+        qualify row_number() over (partition by model, market, assets order by sample_end desc, fitted_at desc) = 1
+            and not converged
+        order by market, model""", cutoff=cutoff)
+
+
 def regimes(con: ReadConnection, cutoff: date) -> pd.DataFrame:
     """Every regime label (market upper-cased) in framework, market, date order."""
     return _df(con, """

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import numpy as np
-from threadpoolctl import threadpool_limits
 import pandas as pd
 import pytest
 from arch import arch_model
+from threadpoolctl import threadpool_limits
 
 from seesaw.models import dcc
 from seesaw.models.dcc import DCCResult, dcc_correlations, fit_dcc, simulate_dcc
@@ -174,3 +174,15 @@ def test_rejects_bad_input(dcc_sample):
         fit_dcc(frame, model="bekk")  # type: ignore[arg-type]
     with pytest.raises(TypeError):
         fit_dcc(frame.to_numpy())  # type: ignore[arg-type]
+
+
+def test_a_garch_on_the_stationarity_boundary_is_flagged_not_converged(dcc_fit):
+    """alpha + beta at 1 (IGARCH): standard errors are unreliable there, so the fit says so."""
+    assert dcc_fit.converged and "alpha+beta" not in dcc_fit.message
+    near_integrated = [(0.0, 0.01, 0.10, 0.8999), (0.0, 0.01, 0.06, 0.9399)]  # alpha + beta = 0.9999
+    ret, _ = simulate_dcc(6_000, CORR_2, a=0.03, b=0.95, garch=near_integrated, seed=6)
+    fit = fit_dcc(_frame(ret, ["eq", "bd"]))
+    persistence = [u["alpha"] + u["beta"] for u in fit.univariate.values()]
+    assert max(persistence) >= dcc.GARCH_BOUNDARY
+    assert not fit.converged
+    assert f">= {dcc.GARCH_BOUNDARY}: integrated variance" in fit.message

@@ -63,6 +63,13 @@ def populate(con) -> None:
                         "method": "dcc", "freq": "D", "window_size": None, "obs_date": days.date, "corr": dcc_corr,
                         "t_stat": None, "p_value": _p_value(dcc_corr, 60), "n": 60.0})
     _insert(con, "results.correlations", pd.concat([corr, dcc]))
+    _insert(con, "results.model_fits", pd.DataFrame({
+        "fit_id": "dcc-US-us_spx~us_10y-fixture", "model": "dcc", "dist": "normal", "market": "US",
+        "assets": "us_spx,us_10y", "freq": "D", "sample_start": days[0].date(),
+        "sample_end": [date(2014, 12, 31), days[-1].date()],  # an earlier fit, for as-of reports
+        "nobs": len(days), "params": '{"a": 0.03, "b": 0.96}', "converged": False,
+        "message": "GARCH us_10y: alpha+beta = 0.9996 >= 0.999: integrated variance (FIXTURE)",
+        "fitted_at": datetime(2021, 1, 1, tzinfo=UTC)}))
 
     label = np.where(us36 > 0.3, "positive", np.where(us36 < -0.3, "negative", "insignificant"))
     quadrant = rng.choice(["double_bull", "double_bear", "seesaw_risk_on", "seesaw_risk_off"], len(months))

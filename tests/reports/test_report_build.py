@@ -57,6 +57,7 @@ def test_report_readings_come_from_the_data(full: tuple[ReportResult, str]) -> N
     assert "since 1990-01-31" in notes["dashboard"]
     assert "CN" in notes["correlation-history"] and "since 2005-01-31" in notes["correlation-history"]
     assert "US DCC correlation (us_spx vs us_10y)" in notes["dcc-vs-rolling"]
+    assert "is flagged: GARCH us_10y: alpha+beta = 0.9996 >= 0.999: integrated variance" in notes["dcc-vs-rolling"]
     assert "(nyfed_acm, 2020-12-31)" in notes["term-premia"] and "RMSE 0.10 pp" in notes["term-premia"]
     assert "the implied 10-year yield is" in notes["erp-model"]
     assert "percentile of the past year" in notes["move"]
