@@ -1,4 +1,4 @@
-"""Fault-injection figures (issue 8): kill -9 trials, isolated source failures, junk inputs.
+"""Fault-injection figures: kill -9 trials, isolated source failures, junk inputs.
 
 Usage: ``python bench/bench_faults.py [--trials 200] [--seed N]`` (the long local mode of
 ``tests/faults``; CI runs 20 kill trials). Prints the figures table against its targets:

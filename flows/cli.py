@@ -11,11 +11,11 @@ import os
 import re
 import signal
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
-from typing import NoReturn
+from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import pandas as pd
 
@@ -24,11 +24,16 @@ from seesaw.flows.secret_refs import NOTIFY_ENV, PUBLISH_ENV, SecretError, check
 from seesaw.sources.base import SourceError
 from seesaw.sources.catalog import ProfileError, load_profile
 from seesaw.sources.registry import DEFAULT_DATA_DIR
+from seesaw.warehouse import read
 from seesaw.warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
 from seesaw.warehouse.lock import lock_holder, run_lock, stale_holder
 from seesaw.warehouse.query import QueryError, run_read_only
-from seesaw.warehouse.read import headline
 from seesaw.warehouse.snapshot import connect_for_reading
+
+if TYPE_CHECKING:  # imported when used: they load Prefect, slow for the reading commands
+    from prefect.deployments.runner import RunnerDeployment
+
+    from seesaw.pipeline import RunSummary
 
 
 def _prefect_env() -> None:
@@ -86,7 +91,7 @@ def _check_run_args(args: argparse.Namespace) -> Path:
     if args.data_dir is not None and not Path(args.data_dir).is_dir():
         raise UsageError(f"--data-dir {args.data_dir} is not a directory")
     uses_files = any(spec.source == "files" for spec in specs) or (
-        args.series is None and profile.tables.get("auctions", {}).get("source") == "files")
+        args.series is None and any(table["source"] == "files" for table in profile.tables.values()))
     if uses_files and args.data_dir is None and not DEFAULT_DATA_DIR.is_dir():
         raise UsageError(f"profile {profile.name} reads files and the default data directory "
                          f"{DEFAULT_DATA_DIR} does not exist: pass --data-dir DIR")
@@ -114,7 +119,7 @@ def _print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
             print(frame.to_string(index=False))
 
 
-def _report_run(summary, db: Path) -> int:
+def _report_run(summary: RunSummary, db: Path) -> int:
     print(f"\nwarehouse: {db.resolve()}")
     print(f"run {summary.run_id}: {summary.status} — {summary.message}")
     loads = pd.DataFrame([vars(r) for r in summary.loads])
@@ -130,7 +135,7 @@ def _report_run(summary, db: Path) -> int:
         _print_frame(failed[["check_name", "status", "failing_rows", "detail"]])
     print("\nheadline: latest stock–bond correlations (bond-return basis; p < 0.05 counts as significant)")
     with connect_for_reading(db) as con:
-        _print_frame(headline(con))
+        _print_frame(read.headline(con))
     if summary.report:
         print(f"\nreport: {summary.report}")
     for line in summary.published:
@@ -166,12 +171,13 @@ def _secret_refs(args: argparse.Namespace) -> dict[str, str | None]:
     """The flows' ``publish`` and ``notify`` parameters: references to where the URLs are kept
     (never the URLs: Prefect stores parameters in plain text). An unset variable is refused
     here, before Prefect starts; a Secret block is read by the flow."""
-    refs = {}
+    refs: dict[str, str | None] = {}
     for what, env in (("publish", PUBLISH_ENV), ("notify", NOTIFY_ENV)):
         block = getattr(args, f"{what}_secret")
-        refs[what] = f"secret:{block}" if block else f"env:{env}" if getattr(args, what) else None
-        if refs[what]:
-            check_env(refs[what], f"--{what}-secret" if block else f"--{what}")
+        ref = f"secret:{block}" if block else f"env:{env}" if getattr(args, what) else None
+        refs[what] = ref
+        if ref:
+            check_env(ref, f"--{what}-secret" if block else f"--{what}")
     return refs
 
 
@@ -180,14 +186,16 @@ def cmd_run(args: argparse.Namespace) -> int:
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from seesaw.pipeline import RunFailed
         from seesaw.flows.prefect_flows import nightly
+        from seesaw.pipeline import RunFailed
 
         start_ephemeral_api()
         try:
-            summary = nightly(profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
-                              data_dir=args.data_dir, **refs, max_failed_checks=args.max_failed_checks,
-                              task_runner=args.task_runner)
+            # called directly, a flow that returns a state returns that state's data: the summary
+            summary = cast("RunSummary", nightly(
+                profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
+                data_dir=args.data_dir, **refs, max_failed_checks=args.max_failed_checks,
+                task_runner=args.task_runner))
         except RunFailed as exc:
             summary = exc.summary
     return _report_run(summary, db)
@@ -198,15 +206,17 @@ def cmd_backfill(args: argparse.Namespace) -> int:
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from seesaw.pipeline import RunFailed
         from seesaw.flows.prefect_flows import backfill
+        from seesaw.pipeline import RunFailed
 
         start_ephemeral_api()
         try:
-            summary = backfill(start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
-                               data_dir=args.data_dir, chunk_days=args.chunk_days, **refs,
-                               max_failed_checks=args.max_failed_checks, task_runner=args.task_runner,
-                               replace=args.replace)
+            # called directly, a flow that returns a state returns that state's data: the summary
+            summary = cast("RunSummary", backfill(
+                start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
+                data_dir=args.data_dir, chunk_days=args.chunk_days, **refs,
+                max_failed_checks=args.max_failed_checks, task_runner=args.task_runner,
+                replace=args.replace))
         except RunFailed as exc:
             summary = exc.summary
     return _report_run(summary, db)
@@ -223,32 +233,14 @@ def cmd_query(args: argparse.Namespace) -> int:
     return 0
 
 
-STATUS_SQL = """
-with last_load as (
-    select series_id, status as last_load_status, error as last_error, loaded_at as last_loaded_at
-    from ops.loads qualify row_number() over (partition by series_id order by loaded_at desc) = 1
-), coverage as (
-    select series_id, min(obs_date) as first_date, max(obs_date) as last_date, count(*) as n_obs
-    from core.observations group by 1
-), final as (
-    select s.series_id, s.frequency, s.source, c.first_date, c.last_date, c.n_obs,
-           date_diff('day', c.last_date, current_date) as age_days,
-           case s.frequency when 'D' then 5 when 'W' then 14 when 'M' then 62 when 'Q' then 140 else 400 end
-               as stale_after_days,
-           l.last_load_status, l.last_error
-    from core.series s left join coverage c using (series_id) left join last_load l using (series_id)
-)
-select *, coalesce(age_days > stale_after_days, true) as stale from final order by series_id
-"""
-
-
-def _runs_as_the_lock_sees_them(runs: pd.DataFrame, holder: dict | None, dead: dict | None) -> pd.DataFrame:
+def _runs_as_the_lock_sees_them(runs: pd.DataFrame, holder: Mapping[str, Any] | None,
+                                dead: Mapping[str, Any] | None) -> pd.DataFrame:
     """The recorded runs corrected by the run lock: the run holding it is ``running``, and the run
     whose process died holding it is ``crashed`` (the next run records that in ``ops.runs``)."""
     for info, status in ((holder, "running"), (dead, "crashed")):
-        run_id = (info or {}).get("run_id")
-        if not run_id:
+        if info is None or not info.get("run_id"):
             continue
+        run_id = info["run_id"]
         if (runs["run_id"] == run_id).any():
             runs.loc[runs["run_id"] == run_id, "status"] = status
         else:  # begun after the snapshot being read was published
@@ -265,12 +257,9 @@ def cmd_status(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     holder, dead = lock_holder(db), stale_holder(db)
     with connect_for_reading(db) as con:
-        series = con.execute(STATUS_SQL).df()
-        runs = con.execute("select run_id, flow, profile, started_at, finished_at, status, message"
-                           " from ops.runs order by started_at desc limit 5").df()
-        failed = con.execute("""
-            select check_name, status, failing_rows, detail from ops.checks
-            where run_id = (select max(run_id) from ops.checks) and status <> 'pass'""").df()
+        series = read.series_status(con)
+        runs = read.recent_runs(con)
+        failed = read.failed_checks(con)
     runs = _runs_as_the_lock_sees_them(runs, holder, dead)
     if args.json:
         print(json.dumps({"warehouse": str(db.resolve()), "run_in_progress": holder, "crashed_run": dead,
@@ -292,8 +281,7 @@ def cmd_status(args: argparse.Namespace) -> int:
 
 def cmd_series(args: argparse.Namespace) -> int:
     with connect_for_reading(db_path(args.db)) as con:
-        frame = con.execute("select series_id, name, source, source_code, frequency, unit, kind, country"
-                            " from core.series order by series_id").df()
+        frame = read.series_list(con)
     _print_frame(frame, args.format)
     return 0
 
@@ -326,10 +314,10 @@ def cmd_report(args: argparse.Namespace) -> int:
 
 def _last_profile(db: Path) -> str:
     with connect_for_reading(db) as con:
-        row = con.execute("select profile from ops.runs order by started_at desc limit 1").fetchone()
-    if row is None:
+        profile = read.latest_profile(con)
+    if profile is None:
         raise WarehouseError(f"no run recorded in {db}: pass --profile")
-    return row[0]
+    return profile
 
 
 #: Names of the deployments ``seesaw serve`` registers: its own, so it never overwrites the
@@ -337,7 +325,7 @@ def _last_profile(db: Path) -> str:
 SERVE_NAMES = {"nightly": "nightly-serve", "backfill": "backfill-serve"}
 
 
-def serve_deployments(args: argparse.Namespace) -> list:
+def serve_deployments(args: argparse.Namespace) -> list[RunnerDeployment]:
     """The deployments ``seesaw serve`` runs: the scheduled nightly and an on-demand backfill,
     with absolute paths (runs start in their own processes)."""
     from prefect.schedules import Cron
@@ -347,9 +335,11 @@ def serve_deployments(args: argparse.Namespace) -> list:
     profile = str(Path(args.profile).resolve()) if Path(args.profile).suffix else args.profile
     parameters = {"profile": profile, "db": str(db_path(args.db).resolve()),
                   "data_dir": str(Path(args.data_dir).resolve()) if args.data_dir else None}
-    return [nightly.to_deployment(name=SERVE_NAMES["nightly"], schedule=Cron(args.cron, timezone=args.timezone),
-                                  parameters=parameters),
-            backfill.to_deployment(name=SERVE_NAMES["backfill"], parameters=parameters)]
+    # called outside an event loop, ``to_deployment`` returns the deployment (typed as it-or-coroutine)
+    return [cast("RunnerDeployment",
+                 nightly.to_deployment(name=SERVE_NAMES["nightly"], schedule=Cron(args.cron, timezone=args.timezone),
+                                       parameters=parameters)),
+            cast("RunnerDeployment", backfill.to_deployment(name=SERVE_NAMES["backfill"], parameters=parameters))]
 
 
 def cmd_serve(args: argparse.Namespace) -> int:
@@ -497,7 +487,8 @@ def main(argv: list[str] | None = None) -> int:
     if args.debug:
         os.environ["PREFECT_LOGGING_HANDLERS_CONSOLE_LEVEL"] = "NOTSET"
     try:
-        return args.func(args)
+        code: int = args.func(args)
+        return code
     except (WarehouseError, ProfileError, SourceError, UsageError, SecretError) as exc:
         if args.debug:
             raise

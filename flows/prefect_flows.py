@@ -1,14 +1,16 @@
-"""Prefect flows: thin wrappers that wire the plain pipeline functions into tasks.
+"""Prefect flows: thin wrappers around ``seesaw.pipeline.run``, the one production sequence.
 
-``nightly``: ingest (incremental, revision window) → analyses → checks → summary.
+``nightly``: ingest (incremental, revision window) → analyses → checks → publish → report.
 ``backfill``: the same over an explicit date range, re-fetched in chunks with progress.
-Fetch tasks run concurrently and only return frames; one load task per chunk is the single writer.
+What Prefect adds comes in through ``pipeline.Hooks``: fetch tasks that run concurrently and only
+return frames (the run's single load step writes), fan-out tasks on the chosen task runner, the
+run log, and a markdown artifact of the report; the summary becomes the final state.
 """
 from __future__ import annotations
 
 import os
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
@@ -16,41 +18,32 @@ from typing import Any
 
 import pandas as pd
 from prefect import flow, get_run_logger, task
+from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
-from prefect.states import Completed, State
+from prefect.states import Completed
 from prefect.task_runners import TaskRunner, ThreadPoolTaskRunner
 from threadpoolctl import threadpool_limits
 
-from seesaw.flows import secret_refs
 from seesaw import pipeline
-from seesaw.sources.base import SourceError
+from seesaw.flows import secret_refs
+from seesaw.flows.scheduling import run_paths
 from seesaw.sources.catalog import load_profile
-from seesaw.warehouse.db import connect, db_path
-from seesaw.warehouse.lock import run_lock, update_holder
+from seesaw.warehouse.db import connect
 
 
 # Fetch tasks have no Prefect retries: sources retry in one layer (``seesaw.sources.http``: backoff,
 # Retry-After, a circuit breaker per host). A source's failure is an outcome, not an exception,
 # so it is reported in one line instead of a task-failure traceback.
-@task(name="fetch", task_run_name="fetch {plan.spec.series_id}")
+@task(name="fetch", task_run_name="fetch {plan.load_id}")
 def fetch_task(plan: pipeline.FetchPlan, data_dir: Path | None) -> pipeline.Fetched:
-    try:
-        return pipeline.Fetched(plan, pipeline.fetch(plan, data_dir))
-    except SourceError as exc:
-        return pipeline.Fetched(plan, None, f"{type(exc).__name__}: {exc}")
+    return pipeline.fetch_outcome(plan, data_dir)
 
 
-@task(name="fetch auctions")
-def fetch_auctions_task(plan: pipeline.FetchPlan, profile_name: str, data_dir: Path | None) -> pipeline.Fetched:
-    try:
-        return pipeline.Fetched(plan, pipeline.fetch_auction_table(plan, load_profile(profile_name), data_dir))
-    except SourceError as exc:
-        return pipeline.Fetched(plan, None, f"{type(exc).__name__}: {exc}")
-
-
-@task(name="load")
-def load_task(db: Path, run_id: str, fetched: list[pipeline.Fetched], replace: bool = False) -> list:
-    return pipeline.load(db, run_id, fetched, replace=replace)
+def fetch_as_tasks(plans: Sequence[pipeline.FetchPlan],
+                   data_dir: Path | None) -> list[pipeline.Fetched | BaseException]:
+    """``Hooks.fetch`` for a flow run: one concurrent task per plan on the flow's task runner."""
+    futures = [fetch_task.submit(plan, data_dir) for plan in plans]
+    return [future.result(raise_on_failure=False) for future in futures]
 
 
 @task(name="fan-out", task_run_name="fan-out {fn.__name__}")
@@ -77,7 +70,7 @@ def make_task_runner(spec: str = "thread") -> TaskRunner:
     if name == "thread":
         return ThreadPoolTaskRunner()
     if name == "dask":
-        from prefect_dask import DaskTaskRunner
+        from prefect_dask.task_runners import DaskTaskRunner
 
         if address:
             return DaskTaskRunner(address=address)
@@ -93,40 +86,29 @@ def fan_out_on(spec: str) -> Iterator[None]:
     A flow parameter, not the decorator's fixed runner, so a deployment run can choose it; the
     runner is started here and stopped when the block ends.
     """
-    with make_task_runner(spec) as runner, FlowRunContext.get().model_copy(update={"task_runner": runner}):
+    context = FlowRunContext.get()
+    if context is None:
+        raise RuntimeError("fan_out_on needs a running flow")
+    with make_task_runner(spec) as runner, context.model_copy(update={"task_runner": runner}):
         yield
 
 
-@task(name="checks")
-def checks_task(db: Path, run_id: str) -> pd.DataFrame:
-    return pipeline.check(db, run_id)
-
-
-@task(name="report")
-def report_task(db: Path, summary: pipeline.RunSummary) -> Path | None:
-    """Write the HTML report beside the warehouse and publish a markdown artifact pointing at it.
-
-    A report failure is logged, never fatal: the data and results are already committed.
-    """
+def report_with_artifact(db: Path, summary: pipeline.RunSummary) -> Path:
+    """``Hooks.report`` for a flow run: the HTML report, and a markdown artifact pointing at it."""
     from prefect.artifacts import create_markdown_artifact
 
-    from seesaw.reports.build import build_report, default_report_path
     from seesaw.warehouse.read import headline
 
-    try:
-        result = build_report(db, default_report_path(db))
-    except Exception as exc:  # noqa: BLE001 - the run's data is committed; say why the report is missing
-        _say(f"  ! report not written: {type(exc).__name__}: {exc}")
-        return None
+    path = pipeline.write_report(db, summary)
     with connect(db, read_only=True) as con:
         table = headline(con)
     create_markdown_artifact(
         key="seesaw-report",
         markdown=f"# seesaw {summary.status}\n\n{summary.message}\n\n{markdown_table(table)}\n\n"
-                 f"Report: [{result.path.name}]({result.path.resolve().as_uri()})",
+                 f"Report: [{path.name}]({path.resolve().as_uri()})",
         description=f"seesaw nightly {summary.run_id}",
     )
-    return result.path
+    return path
 
 
 def markdown_table(frame: pd.DataFrame) -> str:
@@ -135,7 +117,8 @@ def markdown_table(frame: pd.DataFrame) -> str:
         return "_no rows_"
     header = "| " + " | ".join(map(str, frame.columns)) + " |"
     rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |" for row in frame.itertuples(index=False)]
+    rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
+            for row in frame.itertuples(index=False)]
     return "\n".join([header, rule, *rows])
 
 
@@ -145,68 +128,23 @@ def _say(message: str) -> None:
     get_run_logger().info(message)
 
 
-def _ingest(db: Path, run_id: str, plans: list[pipeline.FetchPlan], auctions: pipeline.FetchPlan | None,
-            profile_name: str, data_dir: Path | None, replace: bool = False) -> list:
-    futures = [fetch_task.submit(plan, data_dir) for plan in plans]
-    if auctions is not None:
-        plans = [*plans, auctions]
-        futures.append(fetch_auctions_task.submit(auctions, profile_name, data_dir))
-    fetched = []
-    for plan, future in zip(plans, futures):
-        outcome = future.result(raise_on_failure=False)
-        if isinstance(outcome, BaseException):  # not a source failure: a bug, say what it was
-            outcome = pipeline.Fetched(plan, None, f"{type(outcome).__name__}: {outcome}")
-        if outcome.error is not None:
-            _say(f"  ! {plan.spec.series_id}: {outcome.error}")
-        fetched.append(outcome)
-    return load_task(db, run_id, fetched, replace)
-
-
-def _run(flow_name: str, profile_name: str, db: Path, chunks: list[tuple[date | None, date | None]],
+def _run(flow_name: str, profile_name: str, db: Path, chunks: Sequence[tuple[date | None, date | None]],
          series: list[str] | None, data_dir: Path | None, full: bool, publish: str | None,
-         notify: str | None, max_failed_checks: int | None, replace: bool = False) -> State:
+         notify: str | None, max_failed_checks: int | None, replace: bool = False) -> State[pipeline.RunSummary]:
+    """``pipeline.run`` with Prefect's hooks; its summary as the flow run's final state."""
     # Secret URLs are resolved here, at run time, from references; they never enter logs.
     publish_url = secret_refs.resolve(publish, "publish") if publish else None
     notify_url = secret_refs.resolve(notify, "notify") if notify else os.environ.get(secret_refs.NOTIFY_ENV)
-    profile = load_profile(profile_name)
-    specs = profile.select(series)
-    # The CLI already holds the lock (taken before Prefect started); the lock is re-entrant.
-    with run_lock(db, command=f"seesaw {flow_name} --profile {profile_name}"):
-        run_id = pipeline.new_run_id(pipeline.utc_now())
-        params = {"chunks": chunks, "series": series, "data_dir": data_dir, "replace": replace}
-        crashed = pipeline.begin(db, run_id, flow_name, profile, specs, params)
-        update_holder(db, run_id=run_id, flow=flow_name, profile=profile.name)  # for `status` if this run dies
-        _say(f"seesaw {flow_name} {run_id}: profile {profile.name}, {len(specs)} series, warehouse {db}")
-        for dead in crashed:
-            _say(f"  run {dead} ended without finishing (killed or crashed): recorded as crashed")
-        try:
-            loads = []
-            for i, (start, end) in enumerate(chunks, 1):
-                plans = pipeline.plan_fetches(db, specs, start, end, full=full)
-                auctions = pipeline.plan_auctions(db, profile, start, end, full=full) if series is None else None
-                label = f" chunk {i}/{len(chunks)} {start}..{end}" if len(chunks) > 1 else ""
-                _say(f"  fetching{label} ...")
-                loads += _ingest(db, run_id, plans, auctions, profile_name, data_dir, replace)
-            _say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
-            analyses = pipeline.analyze(db, run_id, profile, refit=full, mapper=task_map)
-            checks = checks_task(db, run_id)
-            summary = pipeline.finish(db, run_id, loads, analyses, checks, max_failed_checks)
-            _say(f"  publishing {'PostgreSQL and ' if publish_url else ''}snapshot ...")
-            pipeline.publish(db, summary, publish_url)
-            summary.report = report_task(db, summary)
-        except KeyboardInterrupt:
-            pipeline.cancel(db, run_id)
-            _say(f"  run {run_id} cancelled")
-            raise
-    _say(f"  run {summary.status}: {summary.message}")
-    if notify_url and summary.status != "ok":
-        _say(f"  {pipeline.notify(notify_url, summary, db)}")
+    hooks = pipeline.Hooks(say=_say, fetch=fetch_as_tasks, fan_out=task_map, report=report_with_artifact)
+    summary = pipeline.run(db, load_profile(profile_name), flow=flow_name, chunks=chunks, series=series,
+                           data_dir=data_dir, full=full, replace=replace, publish_url=publish_url,
+                           notify_url=notify_url, max_failed_checks=max_failed_checks, hooks=hooks)
     if summary.status == "failed":
         raise pipeline.RunFailed(summary)  # the flow run's Prefect state becomes Failed
     return _final_state(summary)
 
 
-def _final_state(summary: pipeline.RunSummary) -> State:
+def _final_state(summary: pipeline.RunSummary) -> State[pipeline.RunSummary]:
     """The flow run's final state, carrying the summary: ``Completed``, or for a partial run
     ``Completed`` named ``Partial`` (visible in the UI, matchable by automations)."""
     if summary.status == "partial":
@@ -218,7 +156,8 @@ def _final_state(summary: pipeline.RunSummary) -> State:
 def nightly(profile: str = "sample", db: str | None = None, start: date | None = None,
             end: date | None = None, series: list[str] | None = None,
             data_dir: str | None = None, publish: str | None = None, notify: str | None = None,
-            max_failed_checks: int | None = None, task_runner: str = "thread") -> State:
+            max_failed_checks: int | None = None, task_runner: str = "thread",
+            home: str | None = None) -> State[pipeline.RunSummary]:
     """Nightly refresh: incremental ingest (or ``start``..``end`` when given), analyses, checks,
     PostgreSQL publish (when ``publish`` is given), snapshot, report.
 
@@ -230,12 +169,14 @@ def nightly(profile: str = "sample", db: str | None = None, start: date | None =
 
     The run ends ``Completed``, ``Completed`` named ``Partial``, or ``Failed``; called directly,
     the flow returns the run summary. ``task_runner``: ``thread``, ``dask`` or ``dask=ADDRESS``
-    (where fan-out tasks run); ``db`` and ``data_dir`` are made absolute here, before dispatch.
+    (where fan-out tasks run). ``home``: the folder relative ``db``, ``data_dir`` and profile
+    files are resolved against (default: the current directory), e.g. ``$SEESAW_HOME``, a
+    variable of the worker's environment; all are made absolute here, before dispatch.
     """
+    paths = run_paths(home, profile, db, data_dir, series)
     with fan_out_on(task_runner):
-        return _run("nightly", _profile_ref(profile), db_path(db).resolve(), [(start, end)], series,
-                    _opt_path(data_dir), full=False, publish=publish, notify=notify,
-                    max_failed_checks=max_failed_checks)
+        return _run("nightly", paths.profile, paths.db, [(start, end)], series, paths.data_dir, full=False,
+                    publish=publish, notify=notify, max_failed_checks=max_failed_checks)
 
 
 @flow(name="backfill", flow_run_name="backfill {start}..{end}")
@@ -243,19 +184,20 @@ def backfill(start: date, end: date, series: list[str] | None = None, profile: s
              db: str | None = None, data_dir: str | None = None, chunk_days: int = 3653,
              publish: str | None = None, notify: str | None = None,
              max_failed_checks: int | None = None, task_runner: str = "thread",
-             replace: bool = False) -> State:
+             replace: bool = False, home: str | None = None) -> State[pipeline.RunSummary]:
     """Re-fetch [start, end] in chunks of ``chunk_days`` for the given series (all when omitted).
 
     Idempotent: a second backfill over the same range changes nothing. Stored values a fetch no
     longer lists are kept and reported, unless ``replace``: then each chunk replaces its range
     (those values are removed) and large revisions are accepted. ``publish``, ``notify``,
-    ``max_failed_checks``, ``task_runner`` and the final state as for ``nightly``.
+    ``max_failed_checks``, ``task_runner``, ``home`` and the final state as for ``nightly``.
     """
     if end < start:
         raise ValueError(f"backfill end {end} is before start {start}")
+    paths = run_paths(home, profile, db, data_dir, series)
     with fan_out_on(task_runner):
-        return _run("backfill", _profile_ref(profile), db_path(db).resolve(), date_chunks(start, end, chunk_days),
-                    series, _opt_path(data_dir), full=True, publish=publish, notify=notify,
+        return _run("backfill", paths.profile, paths.db, date_chunks(start, end, chunk_days), series,
+                    paths.data_dir, full=True, publish=publish, notify=notify,
                     max_failed_checks=max_failed_checks, replace=replace)
 
 
@@ -267,13 +209,3 @@ def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:
         chunks.append((lo, hi))
         lo = hi + timedelta(days=1)
     return chunks
-
-
-def _opt_path(value: str | None) -> Path | None:
-    """An absolute path: tasks may run on Dask workers started in another directory."""
-    return Path(value).resolve() if value else None
-
-
-def _profile_ref(profile: str) -> str:
-    """A profile name as given, a profile YAML path made absolute (tasks load it on workers)."""
-    return str(Path(profile).resolve()) if Path(profile).suffix else profile

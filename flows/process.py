@@ -16,7 +16,7 @@ import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Sequence
 from contextlib import contextmanager
 from typing import Any
 
@@ -47,8 +47,8 @@ class _ParentBoundSubprocess:
     def __getattr__(self, name: str) -> Any:
         return getattr(subprocess, name)
 
-    def Popen(self, *args: Any, **kwargs: Any) -> subprocess.Popen:  # noqa: N802 - mirrors subprocess.Popen
-        return subprocess.Popen(*args, preexec_fn=_bound_to(os.getpid()), **kwargs)
+    def Popen(self, args: str | Sequence[str], **kwargs: Any) -> subprocess.Popen[Any]:  # noqa: N802 - mirrors subprocess.Popen
+        return subprocess.Popen(args, preexec_fn=_bound_to(os.getpid()), **kwargs)
 
 
 def start_ephemeral_api() -> None:
@@ -61,7 +61,8 @@ def start_ephemeral_api() -> None:
     from prefect.server.api import server
 
     if sys.platform == "linux":
-        server.subprocess = _ParentBoundSubprocess()
+        # the module's own ``subprocess`` global (not exported, so set through its namespace)
+        vars(server)["subprocess"] = _ParentBoundSubprocess()
     server.SubprocessASGIServer().start()  # a singleton: the flow's clients reuse it
 
 

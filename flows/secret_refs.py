@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import re
+from typing import Any, cast
 
 #: Where ``seesaw run --publish`` / ``--notify`` take their URLs from.
 PUBLISH_ENV = "SEESAW_PUBLISH_URL"
@@ -61,7 +62,8 @@ def resolve(reference: str, what: str) -> str:
     from prefect.blocks.system import Secret
 
     try:
-        value = str(Secret.load(name).get()).strip()
+        # called outside an event loop, ``load`` returns the block (typed as block-or-coroutine)
+        value = str(cast("Secret[Any]", Secret.load(name)).get()).strip()
     except Exception as exc:  # noqa: BLE001 - missing block, wrong type or no API: name the block, not the error text
         raise SecretError(f"{what}: Prefect Secret block {name!r} cannot be read ({type(exc).__name__})") from None
     if not value:

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
@@ -224,12 +224,21 @@ def acm_daily_yields(result: AcmResult, daily_curve_pct: pd.DataFrame) -> dict[s
     }
 
 
+@overload
+def priced_cuts(tp_1y_pct: float) -> float: ...
+
+
+@overload
+def priced_cuts(tp_1y_pct: pd.Series) -> pd.Series: ...
+
+
 def priced_cuts(tp_1y_pct: float | pd.Series) -> float | pd.Series:
     """Priced 25bp Fed cuts over the next year implied by the 1-year term premium.
 
-    Convention (seed 002): a negative 1-year term premium is read as rate cuts the market
-    prices beyond the risk-neutral path, so ``cuts = -TP_1y / 0.25`` (TP in percent); e.g.
-    TP_1y = -0.62% gives 2.48, i.e. about 2.5 cuts. Negative values read as priced hikes.
+    Convention (CICC, "How many rate cuts do asset prices price in?", 2019): a negative 1-year term
+    premium is read as rate cuts the market prices beyond the risk-neutral path, so
+    ``cuts = -TP_1y / 0.25`` (TP in percent); e.g. TP_1y = -0.62% gives 2.48, i.e. about 2.5 cuts.
+    Negative values read as priced hikes.
     """
     return -tp_1y_pct / CUT_SIZE_PCT
 

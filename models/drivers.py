@@ -1,10 +1,11 @@
-"""Macro drivers of the stock–bond correlation and their VECM (seed 004; METHODS.md §9).
+"""Macro drivers of the stock–bond correlation and their VECM (Soochow Securities macro team,
+stock–bond return correlation, 2025-09-25; docs/methods.md, section 10).
 
 Drivers per month end: X inflation uncertainty = rolling std of CPI YoY (pp), Y growth
 uncertainty = rolling std of industrial production YoY (pp), Z = rolling correlation of the
 two YoY series, A = rolling (default 60-month) correlation of monthly stock and bond RETURNS.
 
-The VECM step follows the seed: Johansen trace and max-eigenvalue statistics per rank, a VECM
+The VECM step follows the Soochow note: Johansen trace and max-eigenvalue statistics per rank, a VECM
 with one lagged difference at the rank the trace test selects (at least 1), the joint Granger
 causality of X, Y, Z on A, Ljung–Box and ARCH-LM tests on each equation's residuals, VIF of
 the four level variables, and forecasts of A up to ``steps`` months ahead with 95% intervals.
@@ -15,14 +16,14 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal
+from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
 from statsmodels.stats.diagnostic import acorr_ljungbox, het_arch
 from statsmodels.stats.outliers_influence import variance_inflation_factor
 from statsmodels.tools.tools import add_constant
-from statsmodels.tsa.vector_ar.vecm import VECM, coint_johansen, select_coint_rank
+from statsmodels.tsa.vector_ar.vecm import VECM, JohansenTestResult, VECMResults, coint_johansen, select_coint_rank
 
 DRIVER_COLUMNS = ["market", "obs_date", "x_infl_unc", "y_growth_unc", "z_xy_corr", "a_stock_bond_corr"]
 VECM_TEST_COLUMNS = ["market", "test", "statistic", "p_value", "df", "detail"]
@@ -35,11 +36,21 @@ _SHORT = {"a_stock_bond_corr": "a", "x_infl_unc": "x", "y_growth_unc": "y", "z_x
 
 @dataclass(frozen=True)
 class DriverWindows:
-    """Rolling windows in months (seed 004 uses 5-year windows)."""
+    """Rolling windows in months (the Soochow note uses 5-year windows)."""
 
     uncertainty_months: int = 60
     xy_corr_months: int = 60
     stock_bond_corr_months: int = 60
+
+
+class _TestRow(TypedDict):
+    """One row of ``results.vecm_tests`` before the market column is added."""
+
+    test: str
+    statistic: float
+    p_value: float
+    df: float
+    detail: str
 
 
 @dataclass(frozen=True)
@@ -125,9 +136,9 @@ def vecm_analysis(
     drivers : pd.DataFrame
         Output of :func:`macro_drivers` for one market (consecutive month ends).
     k_ar_diff : int
-        Lagged differences in the VECM (seed: 1).
+        Lagged differences in the VECM (Soochow: 1).
     steps : int
-        Forecast horizon in months (seed: at most 3).
+        Forecast horizon in months (Soochow: at most 3).
     coint_rank : int, optional
         Cointegration rank; default = trace-test selection at ``signif``, raised to 1 when the
         test finds none (a VECM needs one relation; the ``detail`` of ``vecm_rank`` says so).
@@ -204,9 +215,9 @@ def vecm_analysis(
     )
 
 
-def _johansen_rows(johansen, n_vars: int) -> list[dict]:
+def _johansen_rows(johansen: JohansenTestResult, n_vars: int) -> list[_TestRow]:
     """One trace and one max-eigenvalue row per null rank r (critical values in detail)."""
-    rows = []
+    rows: list[_TestRow] = []
     for r in range(n_vars):
         for kind, stat, crit in (("trace", johansen.lr1, johansen.cvt), ("max_eig", johansen.lr2, johansen.cvm)):
             cv90, cv95, cv99 = (float(v) for v in crit[r])
@@ -230,7 +241,7 @@ def _johansen_rows(johansen, n_vars: int) -> list[dict]:
     return rows
 
 
-def _granger_row(fitted, signif: float) -> dict:
+def _granger_row(fitted: VECMResults, signif: float) -> _TestRow:
     res = fitted.test_granger_causality(
         caused="a_stock_bond_corr", causing=["x_infl_unc", "y_growth_unc", "z_xy_corr"], signif=signif
     )
@@ -244,7 +255,7 @@ def _granger_row(fitted, signif: float) -> dict:
     }
 
 
-def _forecast_a(fitted, origin: pd.Timestamp, steps: int, market: str) -> pd.DataFrame:
+def _forecast_a(fitted: VECMResults, origin: pd.Timestamp, steps: int, market: str) -> pd.DataFrame:
     point, lower, upper = fitted.predict(steps=steps, alpha=0.05)
     j = VARIABLES.index("a_stock_bond_corr")
     dates = pd.date_range(origin, periods=steps + 1, freq="ME")[1:]

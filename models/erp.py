@@ -1,4 +1,5 @@
-"""Equity risk premium vs PMI and the 10-year yield it implies (seed 002, METHODS §5).
+"""Equity risk premium vs PMI and the 10-year yield it implies (CICC, "How many rate cuts
+do asset prices price in?", 2019; docs/methods.md, section 5).
 
 ``ERP_t = EY_t - y10_t`` with ``EY = 100 / PE`` (percent). OLS ``ERP = alpha + beta * PMI`` over
 a chosen sample with Newey–West (HAC) standard errors; the implied yield is
@@ -108,7 +109,7 @@ def fit_erp_pmi(
     pmi : pd.Series
         PMI diffusion index, same dates (inner-aligned; rows with either missing dropped).
     start, end : date-like, optional
-        Sample bounds (seed 002 uses 2013 onward).
+        Sample bounds (CICC uses 2013 onward).
     nw_lags : int, optional
         Newey–West lag truncation; default :func:`newey_west_lags` of the sample size.
 
@@ -140,7 +141,7 @@ def fit_erp_pmi(
 def implied_y10(pe: float | pd.Series, pmi: float | pd.Series, fit: ErpFit) -> float | pd.Series:
     """10-year yield (percent) at which the ERP equals its PMI-fitted value.
 
-    ``y10* = 100 / PE - (alpha + beta * PMI)``; seed 002: PE 18.6, PMI 49.9 and a fitted ERP of
+    ``y10* = 100 / PE - (alpha + beta * PMI)``; CICC (2019): PE 18.6, PMI 49.9 and a fitted ERP of
     3.526 pp give 1.85%.
     """
     return earnings_yield_pct(pe) - (fit.alpha + fit.beta * pmi)

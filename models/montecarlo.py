@@ -1,4 +1,5 @@
-"""Two-asset portfolio risk by Monte Carlo (seed 004; METHODS.md §10).
+"""Two-asset portfolio risk by Monte Carlo (Soochow Securities macro team, stock–bond return
+correlation, 2025-09-25; docs/methods.md, section 11).
 
 Monthly simple returns of equities and bonds are drawn from a bivariate normal with
 correlation ``rho``; the portfolio is rebalanced every month to ``equity_weight`` (α) in
@@ -8,12 +9,12 @@ Conventions
 -----------
 * Annual inputs are converted to monthly arithmetic moments: ``μ_m = μ/12``,
   ``σ_m = σ/√12``.
-* ``equity_weight`` is the EQUITY weight α. Seed 004's "82 portfolio" is 80% bonds /
+* ``equity_weight`` is the EQUITY weight α. The Soochow note's "82 portfolio" is 80% bonds /
   20% equities, i.e. α = 0.2: with σ_bond 2.41%, σ_equity 19.6%,
   ``σ_p = sqrt(0.8²·0.0241² + 0.2²·0.196² + 2·0.8·0.2·ρ·0.0241·0.196)`` is 3.16% at
-  ρ = −0.6 and 4.37% at ρ = 0 (seed: 3.15% / 4.35%; the median of a 120-month sample
+  ρ = −0.6 and 4.37% at ρ = 0 (Soochow: 3.15% / 4.35%; the median of a 120-month sample
   standard deviation sits slightly below the true σ). The other assignment (80% equities)
-  gives 15.3% / 15.7%, which is not what the seed reports.
+  gives 15.3% / 15.7%, which is not what the note reports.
 * Metrics over paths (all decimals): ``vol_ann`` median of the per-path sample standard
   deviation of monthly returns × √12; ``var95_ann`` 5% quantile of the per-path annualized
   geometric return ``W_T^(12/T) − 1`` (reported as that return, not its negative);
@@ -63,8 +64,9 @@ class AssetParams:
     bond_vol_ann: float
 
 
-#: Seed 004's inputs for the 80% bond / 20% equity check (China bond and A500 indexes).
-SEED_004_PARAMS = AssetParams(
+#: Calibration of Soochow Securities macro team, stock–bond return correlation (2025-09-25): the
+#: 80% bond / 20% equity check on China bond and A500 index moments.
+SOOCHOW_2025_PARAMS = AssetParams(
     equity_mean_ann=0.0775, equity_vol_ann=0.196, bond_mean_ann=0.035, bond_vol_ann=0.0241
 )
 
@@ -163,7 +165,8 @@ def simulate_portfolio_returns(
     """
     c, a, b = _loadings(params, rho, equity_weight)
     z = _draw_normals(np.random.Generator(np.random.PCG64(seed)), paths, months)
-    return (np.float32(c) + np.float32(a) * z[0] + np.float32(b) * z[1]).astype(np.float32)
+    returns: np.ndarray = (np.float32(c) + np.float32(a) * z[0] + np.float32(b) * z[1]).astype(np.float32)
+    return returns
 
 
 def path_metrics(monthly_returns: np.ndarray, window_months: int = 12) -> PathMetrics:
@@ -322,4 +325,5 @@ def _per_path_cov(z: np.ndarray) -> np.ndarray:
     s11 = np.einsum("tn,tn->n", z[0], z[0]).astype(np.float64) - months * mean[0] ** 2
     s22 = np.einsum("tn,tn->n", z[1], z[1]).astype(np.float64) - months * mean[1] ** 2
     s12 = np.einsum("tn,tn->n", z[0], z[1]).astype(np.float64) - months * mean[0] * mean[1]
-    return np.stack([s11, s22, s12]) / (months - 1)
+    cov: np.ndarray = np.stack([s11, s22, s12]) / (months - 1)
+    return cov

@@ -30,7 +30,15 @@ import requests
 
 from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range
 from seesaw.sources.files import extract_series
-from seesaw.sources.http import HostUnreachable, breaker, error_host, guarded, is_connection_failure, limiter, with_retries
+from seesaw.sources.http import (
+    HostUnreachable,
+    breaker,
+    error_host,
+    guarded,
+    is_connection_failure,
+    limiter,
+    with_retries,
+)
 
 _EASTMONEY_MONTH = "%Y年%m月份"
 #: akshare function name -> the host its connection errors named.
@@ -58,11 +66,13 @@ def _cgb(tenor: str) -> AkshareCall:
 #: Source codes usable in a profile with ``source: china``.
 AKSHARE_CODES: dict[str, AkshareCall] = {
     **{f"cgb_{label}": _cgb(tenor) for label, tenor in
-       [("3m", "3月"), ("6m", "6月"), ("1y", "1年"), ("3y", "3年"), ("5y", "5年"), ("7y", "7年"), ("10y", "10年"), ("30y", "30年")]},
+       [("3m", "3月"), ("6m", "6月"), ("1y", "1年"), ("3y", "3年"), ("5y", "5年"), ("7y", "7年"), ("10y", "10年"),
+        ("30y", "30年")]},
     "csi300": AkshareCall("stock_zh_index_daily", "close", "date", {"symbol": "sh000300"}),
     "shcomp": AkshareCall("stock_zh_index_daily", "close", "date", {"symbol": "sh000001"}),
     "chinabond_treasury_wealth": AkshareCall(
-        "bond_index_general_cbond", "value", "date", {"index_category": "国债总指数", "indicator": "财富", "period": "总值"}),
+        "bond_index_general_cbond", "value", "date",
+        {"index_category": "国债总指数", "indicator": "财富", "period": "总值"}),
     "cpi_yoy": AkshareCall("macro_china_cpi_yearly", "今值", "日期", release_lag_months=1),
     "cpi_index": AkshareCall("macro_china_cpi", "全国-当月", "月份", date_format=_EASTMONEY_MONTH),
     "indpro_yoy": AkshareCall("macro_china_industrial_production_yoy", "今值", "日期", release_lag_months=1),
@@ -89,7 +99,8 @@ def parse_akshare_frame(frame: pd.DataFrame, call: AkshareCall, *, where: str = 
         column, wanted = call.row_filter
         frame = frame[frame[column].astype(str).str.strip() == wanted]
     table = pd.DataFrame({
-        "date": frame[call.date_column].map(lambda v: "" if pd.isna(v) else str(v)[:10] if call.date_format is None else str(v)),
+        "date": frame[call.date_column].map(
+            lambda v: "" if pd.isna(v) else str(v)[:10] if call.date_format is None else str(v)),
         "value": frame[call.value_column].map(lambda v: "" if pd.isna(v) else str(v)),
     })
     options: dict[str, Any] = {"date_column": "date", "column": "value",
@@ -114,7 +125,8 @@ def _akshare_function(name: str) -> Callable[..., pd.DataFrame]:
         import akshare
     except ImportError:
         raise SourceError("akshare is not installed: pip install akshare (extra 'china')") from None
-    return getattr(akshare, name)
+    function: Callable[..., pd.DataFrame] = getattr(akshare, name)
+    return function
 
 
 class ChinaSource:

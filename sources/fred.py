@@ -24,10 +24,17 @@ from typing import Any
 import pandas as pd
 import requests
 
-from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, clip_range, json_records, observations
+from seesaw.sources.base import (
+    OBS_COLUMNS,
+    EmptyResponse,
+    SeriesSpec,
+    SourceError,
+    clip_range,
+    json_records,
+    observations,
+)
 from seesaw.sources.files import extract_series, read_csv_table
 from seesaw.sources.http import http_get, with_retries
-
 
 FRED_API_URL = "https://api.stlouisfed.org/fred"
 FREDGRAPH_URL = "https://fred.stlouisfed.org/graph/fredgraph.csv"
@@ -52,7 +59,8 @@ def resolve_api_key() -> str | None:
     try:
         from prefect.blocks.system import Secret
 
-        return str(Secret.load("fred-api-key").get()).strip() or None
+        # prefect's async_dispatch types load() as "block | coroutine"; called from sync code it is the block
+        return str(Secret.load("fred-api-key").get()).strip() or None  # type: ignore[union-attr]
     except Exception:  # no block, no server, no prefect: keyless mode
         return None
 
@@ -219,7 +227,8 @@ class FredSource:
     @staticmethod
     def _decode(response: requests.Response, what: str) -> dict[str, Any]:
         try:
-            return response.json()
+            doc: dict[str, Any] = response.json()
+            return doc
         except ValueError:
             raise SourceError(f"{what}: response is not JSON ({response.text[:120]!r})") from None
 

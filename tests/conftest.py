@@ -5,7 +5,11 @@ import os
 from pathlib import Path
 
 import pytest
+
 from support import run_plain
+
+#: The ``pg_url`` fixture (a throw-away PostgreSQL server), for every test module that asks for it.
+pytest_plugins = ["postgres_server"]
 
 REPO = Path(__file__).resolve().parents[1]
 SHARED_DATA = REPO.parent / "shared" / "data"

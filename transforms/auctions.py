@@ -1,4 +1,5 @@
-"""Treasury auction quality: tails, bid-to-cover, bidder shares and their z-scores (seed 001).
+"""Treasury auction quality: tails, bid-to-cover, bidder shares and their z-scores (after Sinolink
+Securities macro, "US Treasuries are losing their safe-haven halo", April 2025).
 
 Tail proxy: when-issued yields are rarely public, so the tail here is the auction high yield
 minus the same-day constant-maturity (CMT) yield of the auction's maturity, in bp. The
@@ -107,7 +108,7 @@ def reference_yields(
         ``reference_yield_pct`` and ``reference_series`` (a series id, or ``"us_2y~us_5y"``
         for an interpolated reference), aligned with the inputs.
     """
-    cols = sorted((c for c in cmt_pct.columns if c in CMT_TENOR_YEARS), key=CMT_TENOR_YEARS.get)
+    cols = sorted((c for c in cmt_pct.columns if c in CMT_TENOR_YEARS), key=CMT_TENOR_YEARS.__getitem__)
     if not cols:
         raise ValueError(f"no CMT series among {list(CMT_TENOR_YEARS)} in the reference frame")
     tenors = np.array([CMT_TENOR_YEARS[c] for c in cols])

@@ -1,4 +1,4 @@
-"""Rolling Pearson correlations with significance on every row (METHODS.md §2)."""
+"""Rolling Pearson correlations with significance on every row (docs/methods.md, section 2)."""
 from __future__ import annotations
 
 import numpy as np

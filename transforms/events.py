@@ -35,6 +35,8 @@ import pandas as pd
 
 __all__ = [
     "CN_STOCK_BOND_LEGS",
+    "DEFAULT_SELLOFFS",
+    "DEFAULT_SPIKES",
     "EVENTS_COLUMNS",
     "SelloffLeg",
     "US_TRIPLE_LEGS",
@@ -78,13 +80,22 @@ US_TRIPLE_LEGS: tuple[SelloffLeg, ...] = (
     SelloffLeg("us_10y", "10y", "up", "bp"),
     SelloffLeg("us_dollar", "dollar", "down", "pct"),
 )
-"""Seed 001's US stock–bond–dollar "triple kill"."""
+"""The US stock–bond–dollar "triple kill" of April 2025 (Sinolink Securities macro)."""
 
 CN_STOCK_BOND_LEGS: tuple[SelloffLeg, ...] = (
     SelloffLeg("cn_csi300", "CSI 300", "down", "pct"),
     SelloffLeg("cn_10y", "CGB 10y", "up", "bp"),
 )
 """China equivalent: stocks and government bonds sold together."""
+
+DEFAULT_SELLOFFS: tuple[tuple[tuple[SelloffLeg, ...], str, str], ...] = (
+    (US_TRIPLE_LEGS, "triple_selloff", "US"),
+    (CN_STOCK_BOND_LEGS, "stock_bond_selloff", "CN"),
+)
+"""Joint sell-off detectors of :func:`detect_events`: ``(legs, event_type, market)``."""
+
+DEFAULT_SPIKES: tuple[tuple[str, str, str], ...] = (("us_10y", "10y", "US"), ("cn_10y", "CGB 10y", "CN"))
+"""Yield-spike detectors of :func:`detect_events`: ``(series, label, market)``."""
 
 
 def k_day_change(values: pd.Series, k: int, unit: Literal["pct", "bp"]) -> pd.Series:
@@ -388,12 +399,16 @@ def detect_events(
     auction_metrics: pd.DataFrame | None = None,
     selloff_windows: Sequence[int] = (1, 3, 5),
     spike_windows: Sequence[int] = (1, 5),
+    selloffs: Sequence[tuple[Sequence[SelloffLeg], str, str]] = DEFAULT_SELLOFFS,
+    spikes: Sequence[tuple[str, str, str]] = DEFAULT_SPIKES,
 ) -> pd.DataFrame:
     """All stress events whose inputs are present, with default thresholds.
 
-    US triple sell-offs need ``us_spx, us_10y, us_dollar``; China stock–bond sell-offs need
-    ``cn_csi300, cn_10y``; yield spikes run on ``us_10y`` and ``cn_10y`` when present; MOVE
-    spikes and weak auctions need their metrics frames.
+    ``selloffs`` are ``(legs, event_type, market)`` detectors, run when every leg's series is a
+    column of ``frame`` (default: US triple sell-offs on ``us_spx, us_10y, us_dollar``, China
+    stock–bond sell-offs on ``cn_csi300, cn_10y``); ``spikes`` are ``(series, label, market)``
+    yield-spike detectors (default ``us_10y`` and ``cn_10y``), run when the series is present.
+    MOVE spikes and weak auctions need their metrics frames.
 
     Returns
     -------
@@ -401,13 +416,10 @@ def detect_events(
         ``results.events`` rows sorted by date, type and window.
     """
     parts = []
-    for legs, event_type, market in (
-        (US_TRIPLE_LEGS, "triple_selloff", "US"),
-        (CN_STOCK_BOND_LEGS, "stock_bond_selloff", "CN"),
-    ):
+    for legs, event_type, market in selloffs:
         if all(leg.series in frame.columns for leg in legs):
             parts.append(selloff_events(frame, legs, event_type, market, windows=selloff_windows))
-    for series, label, market in (("us_10y", "10y", "US"), ("cn_10y", "CGB 10y", "CN")):
+    for series, label, market in spikes:
         if series in frame.columns:
             parts.append(yield_spike_events(frame, series, label, market, windows=spike_windows))
     if move_metrics is not None:

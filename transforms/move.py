@@ -1,6 +1,7 @@
 """Rates-volatility gauges: MOVE (and VIX) level, 1-year percentile, z-score, year-to-date highs.
 
-Seed 001 flags the MOVE index "above 125.7, a new year-to-date high" on 2025-04-07; this module
+Sinolink Securities macro, "US Treasuries are losing their safe-haven halo" (April 2025), flags
+the MOVE index "above 125.7, a new year-to-date high" on 2025-04-07; this module
 produces the daily ``results.move_metrics`` rows behind such statements.
 """
 

@@ -69,7 +69,7 @@ def implausible_revisions(old: np.ndarray, new: np.ndarray, history: np.ndarray,
                           max_jump: float = DEFAULT_MAX_REVISION_JUMP) -> np.ndarray:
     """Which revisions ``old -> new`` move a value by more than ``max_jump`` times the scale of
     the series' changes (``change_scale(history)``). All False when the scale is unknown."""
-    moved = np.abs(np.asarray(new, dtype=float) - np.asarray(old, dtype=float))
+    moved: np.ndarray = np.abs(np.asarray(new, dtype=float) - np.asarray(old, dtype=float))
     scale = change_scale(history)
     if np.isnan(scale):
         return np.zeros(len(moved), dtype=bool)

@@ -1,4 +1,5 @@
-"""Rebalancing flows of fixed-weight balanced funds (seed 000; METHODS.md §8).
+"""Rebalancing flows of fixed-weight balanced funds (BofA Global Research on equity-rebalancing flows
+and bond demand, summary of 2026-02-09; docs/methods.md, section 9).
 
 A fund holds AUM ``N`` (USD bn) at the START of a period with equity weight ``w``. After
 returns ``r_s`` (equities) and ``r_b`` (bonds) it holds ``N·w·(1+r_s)`` in equities out of

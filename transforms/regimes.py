@@ -1,4 +1,5 @@
-"""Regime labels for the stock–bond relationship (seed 003; METHODS.md §6).
+"""Regime labels for the stock–bond relationship (Zhongtai Securities, "Stock–bond relationship
+handbook", 2024-12-03; Pring 1992; the Merrill Lynch investment clock, 2004; docs/methods.md).
 
 Every function returns rows of ``results.regimes``: ``framework, market, obs_date, label,
 detail``. Inputs are pandas Series indexed by date; they are sampled at calendar MONTH ENDS
@@ -226,7 +227,7 @@ def money_credit(
     ----------
     short_rate_pct : pd.Series
         Policy or short market rate, percent p.a. (US: fed funds or 3-month bill; China: a
-        short rate or, as the seed does, the 10-year yield).
+        short rate or, as Zhongtai Securities' handbook does, the 10-year yield).
     credit : pd.Series
         Credit stock (``credit_input='level'``, e.g. BUSLOANS, bank loans, M2, total social
         financing; YoY computed over 12 months) or its YoY growth in percent.
@@ -295,7 +296,8 @@ def corr_sign_regimes(
     both = pd.concat({"r": corr, "p": p_value}, axis=1, sort=True).dropna()
     significant = both["p"] < alpha
     raw = pd.Series(
-        np.select([significant & (both["r"] > 0), significant & (both["r"] < 0)], ["positive", "negative"], "insignificant"),
+        np.select([significant & (both["r"] > 0), significant & (both["r"] < 0)], ["positive", "negative"],
+                  "insignificant"),
         index=both.index,
     )
     label = _smooth_runs(raw, min_run)

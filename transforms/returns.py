@@ -58,7 +58,7 @@ def par_bond_risk(yield_pct: np.ndarray | pd.Series, maturity_years: float,
 
 
 def bond_returns_from_yields(yield_pct: pd.Series, maturity_years: float, freq: Freq) -> pd.Series:
-    """Per-period return of a constant-maturity par bond from its yield (METHODS.md §1).
+    """Per-period return of a constant-maturity par bond from its yield (docs/methods.md, section 1).
 
     ``r_t = y_{t-1}·Δt − D·Δy + ½·C·Δy²`` with D, C of a par bond at ``y_{t-1}`` and
     Δt = 1 / periods per year. Input in percent p.a. at ``freq`` (already resampled).
@@ -79,7 +79,7 @@ def yield_changes_bp(yield_pct: pd.Series) -> pd.Series:
 
 
 def overlapping_returns(returns: pd.Series, k: int) -> pd.Series:
-    """Overlapping k-period compounded returns (seed 004 uses k = 3 on monthly data)."""
+    """Overlapping k-period compounded returns (Soochow Securities, 2025-09-25, uses k = 3 on monthly data)."""
     return ((1.0 + returns).rolling(k).apply(np.prod, raw=True) - 1.0).dropna()
 
 

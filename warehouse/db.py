@@ -7,6 +7,7 @@ import time
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import Any
 
 import duckdb
 
@@ -109,7 +110,8 @@ def _open(path: Path, read_only: bool) -> duckdb.DuckDBPyConnection:
 
 
 @contextmanager
-def connect(db: str | os.PathLike[str] | None = None, *, read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
+def connect(db: str | os.PathLike[str] | None = None, *,
+            read_only: bool = False) -> Iterator[duckdb.DuckDBPyConnection]:
     """Open the warehouse; a writable connection first applies pending migrations.
 
     Keep write connections short: DuckDB allows one writing process at a time.
@@ -124,6 +126,10 @@ def connect(db: str | os.PathLike[str] | None = None, *, read_only: bool = False
         if not read_only:
             migrate(con)
         yield con
+    except duckdb.InterruptException:
+        # DuckDB turns a Ctrl-C that lands inside a query into its own error: it is still Ctrl-C
+        # (the run is recorded cancelled, the command exits 130), never a failure.
+        raise KeyboardInterrupt from None
     except (duckdb.Error, OSError) as exc:
         storage = storage_problem(exc)
         if storage is None:
@@ -144,6 +150,14 @@ def storage_problem(exc: BaseException) -> str | None:
     """A short name of the storage problem behind ``exc`` (disk full, read-only, …), or None."""
     text = str(exc).lower()
     return next((name for marker, name in _STORAGE_ERRORS.items() if marker in text), None)
+
+
+def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
+    """The row of a statement that always returns exactly one (an aggregate, ``COPY``)."""
+    row = result.fetchone()
+    if row is None:
+        raise WarehouseError("a single-row query returned no row")
+    return row
 
 
 def rollback(con: duckdb.DuckDBPyConnection) -> None:
@@ -194,4 +208,5 @@ def migrate(con: duckdb.DuckDBPyConnection) -> list[str]:
 
 def schema_version(con: duckdb.DuckDBPyConnection) -> int:
     """Highest applied migration number (0 for an empty warehouse)."""
-    return con.execute("select coalesce(max(version), 0) from ops.schema_version").fetchone()[0]
+    version: int = one_row(con.execute("select coalesce(max(version), 0) from ops.schema_version"))[0]
+    return version

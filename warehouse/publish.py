@@ -11,7 +11,7 @@ import re
 import tempfile
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal, cast
 
 import duckdb
 import psycopg
@@ -126,12 +126,13 @@ def publish_postgres(con: duckdb.DuckDBPyConnection, url: str, schemas: tuple[st
     """
     engine_url = _engine_url(url)
     chosen = _select_tables(con, schemas, tables)
-    plans = []
+    # (schema, table, [(column, DuckDB type, PostgreSQL type)])
+    plans: list[tuple[str, str, list[tuple[str, str, str]]]] = []
     for schema, table in chosen:
         described = con.execute(f"describe {_quote(schema)}.{_quote(table)}").fetchall()
-        columns = [(name, kind) for name, kind, *_ in described if not (blobs == "skip" and kind == "BLOB")]
+        kept = [(name, kind) for name, kind, *_ in described if not (blobs == "skip" and kind == "BLOB")]
         try:
-            plans.append((schema, table, [(name, kind, postgres_type(kind)) for name, kind in columns]))
+            plans.append((schema, table, [(name, kind, postgres_type(kind)) for name, kind in kept]))
         except ValueError as exc:
             raise ValueError(f"{schema}.{table}: {exc}") from None
     engine = sa.create_engine(engine_url, connect_args={"client_encoding": "utf8"}, poolclass=sa.pool.NullPool)
@@ -141,7 +142,9 @@ def publish_postgres(con: duckdb.DuckDBPyConnection, url: str, schemas: tuple[st
         exporter.execute("set session timezone = 'UTC'")
         exporter.execute("begin transaction")
         with tempfile.TemporaryDirectory(prefix="seesaw-publish-") as scratch, engine.begin() as conn:
-            cursor = conn.connection.driver_connection.cursor()
+            # a psycopg 3 connection: ``_engine_url`` only lets the postgresql+psycopg driver through
+            driver = cast("psycopg.Connection[Any]", conn.connection.driver_connection)
+            cursor = driver.cursor()
             for schema in sorted({schema for schema, _, _ in plans}):
                 cursor.execute(f"create schema if not exists {_quote(schema)}")
             for schema, table, columns in plans:
@@ -172,7 +175,7 @@ def publish_postgres(con: duckdb.DuckDBPyConnection, url: str, schemas: tuple[st
     return written
 
 
-def _ensure_table(cursor, schema: str, table: str, columns: list[tuple[str, str]]) -> None:
+def _ensure_table(cursor: psycopg.Cursor[Any], schema: str, table: str, columns: list[tuple[str, str]]) -> None:
     """Create the table, or re-create it when its columns or types differ from ``columns``."""
     cursor.execute(
         "select a.attname, format_type(a.atttypid, a.atttypmod) from pg_attribute a"

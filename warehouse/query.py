@@ -109,7 +109,7 @@ def _check_one_read(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: st
                        "Data changes go through `seesaw run` / `seesaw backfill`")
 
 
-def _parse(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: str) -> list:
+def _parse(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: str) -> list[duckdb.Statement]:
     try:
         statements = con.extract_statements(sql)
     except duckdb.PermissionException as exc:  # IMPORT DATABASE reads its files while parsing
@@ -121,7 +121,7 @@ def _parse(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: str) -> lis
     return statements
 
 
-def _is_read(statements: list) -> bool:
+def _is_read(statements: list[duckdb.Statement]) -> bool:
     """One SELECT, or a PIVOT without an ``IN`` list: DuckDB's own type-creating statements
     (they have no text of their own) followed by the SELECT."""
     return statements[-1].type.name == "SELECT" and all(

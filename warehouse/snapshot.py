@@ -18,6 +18,7 @@ old catalog keep reading its version, which stays for ``GRACE_S`` after it stops
 from __future__ import annotations
 
 import fcntl
+import io
 import json
 import os
 import re
@@ -29,7 +30,7 @@ from collections.abc import Iterator
 from contextlib import ExitStack, contextmanager
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, Self
+from typing import Any, NotRequired, Self, TypeAlias, TypedDict
 
 import duckdb
 
@@ -39,6 +40,7 @@ from seesaw.warehouse.db import (
     artifact_path,
     connect,
     db_path,
+    one_row,
     quote_identifier,
     quote_literal,
     read_catalog_path,
@@ -63,6 +65,28 @@ COLUMN_TYPE = re.compile(r"[A-Z][A-Z0-9_]*( [A-Z][A-Z0-9_]*)*(\(\d+(, ?\d+)?\))?
 
 class SnapshotError(WarehouseError):
     """No usable snapshot (none published yet, or it does not belong to this warehouse)."""
+
+
+class ManifestTable(TypedDict):
+    """One exported table in ``manifest.json``: its folder (relative to the version), Parquet
+    files, row count and ``[name, DuckDB type]`` per column."""
+
+    path: str
+    files: list[str]
+    rows: int
+    columns: list[list[str]]
+
+
+class Manifest(TypedDict):
+    """A version's ``manifest.json``; ``warehouse`` and ``schemas`` may be absent from older ones."""
+
+    format: int
+    warehouse: NotRequired[str]
+    created_at: str
+    run_id: str | None
+    schema_version: int
+    schemas: NotRequired[list[str]]
+    tables: dict[str, ManifestTable]
 
 
 def snapshot_link(db: str | os.PathLike[str]) -> Path:
@@ -129,16 +153,16 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
     reader = con.cursor()  # its own transaction: every table from the same committed state
     try:
         reader.execute("begin transaction")
-        tables = {}
+        tables: dict[str, ManifestTable] = {}
         for schema, table in _tables(reader, schemas):
             folder = partial / schema / table
             folder.mkdir(parents=True)
             target = folder / "part-0.parquet"
             qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
             columns = reader.execute(f"describe {qualified}").fetchall()
-            rows = reader.execute(
+            rows: int = one_row(reader.execute(
                 f"copy {qualified} to {quote_literal(str(target))} (format parquet, compression zstd)"
-            ).fetchone()[0]
+            ))[0]
             _fsync(target)
             tables[f"{schema}.{table}"] = {"path": f"{schema}/{table}", "files": [target.name], "rows": rows,
                                            "columns": [[c[0], c[1]] for c in columns]}
@@ -146,8 +170,9 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
         reader.execute("rollback")
     finally:
         reader.close()
-    manifest = {"format": FORMAT, "warehouse": db.name, "created_at": created.isoformat(timespec="seconds"),
-                "run_id": run_id, "schema_version": version, "schemas": list(schemas), "tables": tables}
+    manifest: Manifest = {"format": FORMAT, "warehouse": db.name, "created_at": created.isoformat(timespec="seconds"),
+                          "run_id": run_id, "schema_version": version, "schemas": list(schemas),
+                          "tables": tables}
     (partial / MANIFEST).write_text(json.dumps(manifest, indent=1), encoding="utf-8")
     _fsync(partial / MANIFEST)
     final = versions / name
@@ -159,7 +184,7 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
     return final
 
 
-def _write_read_catalog(db: Path, version: Path, manifest: dict) -> None:
+def _write_read_catalog(db: Path, version: Path, manifest: Manifest) -> None:
     """Build ``<name>.read.duckdb`` (views over ``version``) beside the old one and rename it over."""
     target = read_catalog_path(db)
     temp = target.with_name(f".{target.name}-{secrets.token_hex(4)}")
@@ -195,10 +220,12 @@ def _created(version: Path) -> datetime | None:
 
 
 def _prune(versions: Path, keep: int, current: str, now: datetime, grace_s: float) -> None:
-    complete = sorted(p for p in versions.iterdir() if not p.name.startswith(".") and (p / MANIFEST).exists()
-                      and _created(p) is not None)
-    for old, newer in zip(complete[:-keep] if keep > 0 else complete, complete[1:]):
-        superseded = _created(newer)  # the moment ``old`` stopped being current
+    # (version, when published), oldest first
+    complete = sorted((p, created) for p in versions.iterdir() if not p.name.startswith(".")
+                      and (p / MANIFEST).exists() and (created := _created(p)) is not None)
+    # strict=False: each older version pairs with the next one; the newest has none
+    for (old, _), (_, superseded) in zip(complete[:-keep] if keep > 0 else complete, complete[1:], strict=False):
+        # ``superseded``: the moment ``old`` stopped being current
         if old.name != current and (now - superseded).total_seconds() >= grace_s:
             _remove_unread(old)
     for partial in versions.glob(".*.partial"):
@@ -234,14 +261,19 @@ class SnapshotConnection:
         The version directory read.
     """
 
-    def __init__(self, con: duckdb.DuckDBPyConnection, manifest: dict, path: Path, lease: Any) -> None:
+    def __init__(self, con: duckdb.DuckDBPyConnection, manifest: Manifest, path: Path,
+                 lease: io.BufferedReader) -> None:
         self.con = con
         self.manifest = manifest
         self.path = path
         self._lease = lease
 
-    def __getattr__(self, name: str) -> Any:
+    def __getattr__(self, name: str) -> Any:  # forwarded to the DuckDB connection
         return getattr(self.con, name)
+
+    def execute(self, query: duckdb.Statement | str, parameters: object = None) -> duckdb.DuckDBPyConnection:
+        """``DuckDBPyConnection.execute`` on the snapshot's views (spelled out for type checkers)."""
+        return self.con.execute(query, parameters)
 
     @property
     def files(self) -> list[Path]:
@@ -260,7 +292,11 @@ class SnapshotConnection:
         self.close()
 
 
-def _lease(db: Path) -> tuple[Path, Any]:
+#: What seesaw's readers accept: the warehouse itself or its published snapshot.
+ReadConnection: TypeAlias = duckdb.DuckDBPyConnection | SnapshotConnection
+
+
+def _lease(db: Path) -> tuple[Path, io.BufferedReader]:
     """Resolve the current version and hold a shared lock on its manifest (retrying across swaps)."""
     link = snapshot_link(db)
     for _ in range(50):
@@ -285,7 +321,7 @@ def _lease(db: Path) -> tuple[Path, Any]:
                         "a successful `seesaw run` publishes one")
 
 
-def _table_files(version: Path, key: str, table: dict) -> list[Path]:
+def _table_files(version: Path, key: str, table: ManifestTable) -> list[Path]:
     """The Parquet files of one manifest table; a path leading out of ``version`` is refused."""
     files = [version / table["path"] / name for name in table["files"]]
     for path in files:
@@ -301,7 +337,7 @@ def _column_type(key: str, column_type: str) -> str:
     return column_type
 
 
-def _create_views(con: duckdb.DuckDBPyConnection, version: Path, manifest: dict) -> None:
+def _create_views(con: duckdb.DuckDBPyConnection, version: Path, manifest: Manifest) -> None:
     """One view per manifest table, named as in the warehouse, over the Parquet files of ``version``."""
     for schema in {key.split(".", 1)[0] for key in manifest["tables"]} | set(manifest.get("schemas", [])):
         con.execute(f"create schema if not exists {quote_identifier(schema)}")
@@ -329,7 +365,7 @@ def open_snapshot(db: str | os.PathLike[str] | None = None) -> SnapshotConnectio
     db = db_path(db)
     version, handle = _lease(db)
     try:
-        manifest = json.loads(handle.read().decode("utf-8"))
+        manifest: Manifest = json.loads(handle.read().decode("utf-8"))
         if manifest.get("warehouse") not in (None, db.name):
             raise SnapshotError(f"snapshot {snapshot_link(db)} belongs to warehouse {manifest['warehouse']!r},"
                                 f" not {db.name!r} (copied or renamed?): run `seesaw run` to publish this one's")
@@ -343,7 +379,7 @@ def open_snapshot(db: str | os.PathLike[str] | None = None) -> SnapshotConnectio
 
 @contextmanager
 def connect_for_reading(db: str | os.PathLike[str] | None = None, *, tries: int = 3,
-                        wait_s: float = 0.5) -> Iterator[duckdb.DuckDBPyConnection | SnapshotConnection]:
+                        wait_s: float = 0.5) -> Iterator[ReadConnection]:
     """A read connection that never makes a run wait: the latest published snapshot.
 
     seesaw's readers (``query``, ``status``, ``series``, ``report``) read the snapshot, so they
@@ -363,11 +399,12 @@ def connect_for_reading(db: str | os.PathLike[str] | None = None, *, tries: int 
     link = snapshot_link(path)
     with ExitStack() as stack:
         if os.path.lexists(link):
-            con: duckdb.DuckDBPyConnection | SnapshotConnection = stack.enter_context(open_snapshot(path))
+            snap = stack.enter_context(open_snapshot(path))
             if holder is not None:
                 print(f"note: {describe_holder(path, holder)}; reading the snapshot of"
-                      f" {con.manifest['created_at']} (run {con.manifest.get('run_id') or 'unknown'})",
+                      f" {snap.manifest['created_at']} (run {snap.manifest.get('run_id') or 'unknown'})",
                       file=sys.stderr)
+            con: ReadConnection = snap
         elif holder is not None:
             raise WarehouseLockedError(f"{describe_holder(path, holder)}, and no snapshot published next to warehouse"
                                        f" {path} yet (expected {link}): the run publishes one when it finishes;"

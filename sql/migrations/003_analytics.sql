@@ -38,7 +38,7 @@ create table if not exists results.term_premia (
     priced_cuts             double            -- 1y rows only: -TP_1y / 0.25 (25bp cuts priced over the next year)
 );
 
--- Equity risk premium vs PMI model with implied 10y yield (seed 002).
+-- Equity risk premium vs PMI model with implied 10y yield (CICC 2019; docs/methods.md).
 create table if not exists results.erp_model (
     obs_date            date not null,     -- month end
     pe                  double,            -- price / trailing earnings
@@ -111,7 +111,7 @@ create table if not exists results.regimes (
     detail     varchar
 );
 
--- Balanced-fund rebalancing flows: history and named scenarios (seed 000).
+-- Balanced-fund rebalancing flows: history and named scenarios (BofA 2026; docs/methods.md).
 create table if not exists results.rebalancing_flows (
     scenario                  varchar not null,  -- history_M, history_Q or a scenario name
     obs_date                  date not null,     -- period end
@@ -124,7 +124,7 @@ create table if not exists results.rebalancing_flows (
     share_of_ig_supply        double             -- flow / IG corporate supply in the period, 0-1
 );
 
--- Macro drivers of the stock-bond correlation (seed 004).
+-- Macro drivers of the stock-bond correlation (Soochow Securities 2025; docs/methods.md).
 create table if not exists results.macro_drivers (
     market             varchar not null,
     obs_date           date not null,   -- month end
@@ -153,7 +153,7 @@ create table if not exists results.vecm_forecasts (
     upper_95     double
 );
 
--- Monte Carlo portfolio risk (seed 004): two assets, monthly rebalancing.
+-- Monte Carlo portfolio risk (Soochow Securities 2025; docs/methods.md): two assets, monthly rebalancing.
 create table if not exists results.mc_risk (
     scenario         varchar not null,
     rho              double not null,   -- stock-bond correlation of monthly returns

@@ -73,7 +73,8 @@ def test_typos_fail_in_one_line_before_prefect_starts(tmp_path: Path) -> None:
     cases = {
         "profile 'smaple' not found": ["--db", db, "run", "--profile", "smaple"],
         "unknown series for profile 'sample': bogus": ["run", "--db", db, "--series", "us_aaa,bogus"],
-        "--end 2019-01-01 is before --start 2020-01-02": ["--db", db, "run", "--start", "2020-01-02", "--end", "2019-01-01"],
+        "--end 2019-01-01 is before --start 2020-01-02": ["--db", db, "run", "--start", "2020-01-02",
+                                                          "--end", "2019-01-01"],
         "before --start": ["--db", db, "backfill", "--start", "2020-01-02", "--end", "2019-01-01"],
         "is not a directory": ["--db", db, "run", "--profile", "files", "--data-dir", str(tmp_path / "none")],
         "not a date (YYYY-MM-DD): '2020-13-01'": ["--db", db, "run", "--start", "2020-13-01"],
@@ -88,7 +89,7 @@ def test_typos_fail_in_one_line_before_prefect_starts(tmp_path: Path) -> None:
     assert done.returncode == 0, done.stderr
     report = json.loads(done.stdout)
     assert report["prefect_imported"] is False  # refused before the slow Prefect start
-    for (words, argv), (code, err) in zip(cases.items(), report["results"]):
+    for (words, argv), (code, err) in zip(cases.items(), report["results"], strict=True):
         assert code == 1, (argv, err)
         assert words in err and "Traceback" not in err, (argv, err)
         if "usage" not in err:

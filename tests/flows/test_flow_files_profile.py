@@ -14,6 +14,7 @@ import duckdb
 import numpy as np
 import pandas as pd
 import pytest
+
 from support import fingerprint, fingerprint_differences, run_plain
 
 SERIES = [
@@ -70,7 +71,7 @@ def test_dcc_significance_share_and_effective_n(files_db: Path) -> None:
     assert by_market.loc["US", "first_date"] < pd.Timestamp(1962, 2, 1)
     assert by_market.loc["CN", "first_date"] < pd.Timestamp(2005, 2, 1)
     assert by_market.loc["US", "n_days"] > 16_000
-    for market, row in by_market.iterrows():
+    for _market, row in by_market.iterrows():
         b = pd.read_json(pd.io.common.StringIO(row["params"]), typ="series")["b"]
         assert row["n_eff"] == pytest.approx((1 + b) / (1 - b))
         assert 0.1 < row["share_significant"] < 1.0
@@ -88,7 +89,7 @@ def test_our_acm_tracks_the_ny_fed_term_premium(files_db: Path) -> None:
     np.testing.assert_allclose(one_year["priced_cuts"], -one_year["term_premium_pct"] / 0.25)
 
 
-def test_seed_001_april_2025_episode(files_db: Path) -> None:
+def test_sinolink_april_2025_episode(files_db: Path) -> None:
     events = _query(files_db, "select event_type, obs_date from results.events "
                               "where obs_date between '2025-04-01' and '2025-04-30'")
     assert (events["event_type"] == "triple_selloff").any()
@@ -146,7 +147,8 @@ def test_rebalancing_history_and_scenario(files_db: Path) -> None:
 def test_erp_model_and_monte_carlo_rows(files_db: Path) -> None:
     erp = _query(files_db, "select * from results.erp_model")
     assert len(erp) > 100 and erp["beta"].notna().all()
-    mc = _query(files_db, "select * from results.mc_risk where scenario = 'seed004' and equity_weight = 0.2")
+    mc = _query(files_db, "select * from results.mc_risk"
+                          " where scenario = 'soochow_2025_calibration' and equity_weight = 0.2")
     vol = mc.set_index("rho")["vol_ann"]
     assert vol.loc[-0.6] < vol.loc[0.0]  # negative correlation lowers portfolio volatility
 

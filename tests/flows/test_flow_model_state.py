@@ -6,9 +6,9 @@ import pickle
 from pathlib import Path
 
 import pytest
-from support import run_plain
 
 from seesaw.warehouse.db import connect
+from support import run_plain
 
 SERIES = ["us_ff_mkt", "us_aaa"]  # the sample profile's DCC pair
 FIT = "dcc-normal-US-us_ff_mkt~us_aaa-M"

@@ -78,7 +78,7 @@ def test_offline_live_run_is_fast_partial_and_one_line_per_series(prefect_harnes
 
     out = capsys.readouterr()
     assert code == 2, out.out[-2000:] + out.err[-2000:]
-    assert elapsed <= 60, f"offline run took {elapsed:.1f} s"
+    assert elapsed <= 120, f"offline run took {elapsed:.1f} s"  # 18-26 s measured; retrying every series: many minutes
     print(f"offline live run: {elapsed:.1f} s, connections per host: {dict(proxy.hosts)}")
     assert "Traceback" not in out.err and "Traceback" not in out.out
     failed_lines = [line for line in out.err.splitlines() if line.startswith("  ! ")]

@@ -2,9 +2,9 @@
 from pathlib import Path
 
 import duckdb
-from support import run_plain
 
 from seesaw.sources.catalog import load_profile
+from support import run_plain
 
 
 def _snapshot(db: Path) -> dict[str, tuple[int, int]]:

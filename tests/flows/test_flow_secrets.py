@@ -14,8 +14,8 @@ from http.server import BaseHTTPRequestHandler, HTTPServer
 from pathlib import Path
 
 import pytest
-from postgres_server import free_port, pg_url  # noqa: F401 - the fixture
 
+from postgres_server import free_port
 from seesaw.flows.cli import main
 from seesaw.flows.secret_refs import SecretError, parse, resolve
 from seesaw.warehouse.db import connect
@@ -69,7 +69,7 @@ def test_cli_refuses_an_unset_variable_at_once(monkeypatch, tmp_path: Path, caps
     assert main(["--db", str(tmp_path / "w.duckdb"), "backfill", "--start", "2000-01-01", "--end", "2000-12-31",
                  "--notify"]) == 1
     assert main(["--db", str(tmp_path / "w.duckdb"), "run", "--notify-secret", "Not A Block"]) == 1
-    assert time.monotonic() - started < 5  # before Prefect starts
+    assert time.monotonic() - started < 10  # before Prefect starts (which alone takes 10-45 s)
     assert capsys.readouterr().err.splitlines() == [
         "error: --publish: environment variable SEESAW_PUBLISH_URL is not set",
         "error: --notify: environment variable SEESAW_WEBHOOK_URL is not set",
@@ -110,7 +110,7 @@ def test_nightly_keeps_secrets_out_of_prefect_and_a_failed_publish_is_partial(tm
     assert _files_containing(tmp_path / "prefect", [b"env:SEESAW_PUBLISH_URL"])
 
 
-def test_publish_and_notify_from_prefect_secret_blocks(prefect_harness, pg_url: str, hook: str,  # noqa: F811
+def test_publish_and_notify_from_prefect_secret_blocks(prefect_harness, pg_url: str, hook: str,
                                                        tmp_path: Path) -> None:
     import psycopg
     from prefect.blocks.system import Secret

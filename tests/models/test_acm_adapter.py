@@ -40,7 +40,7 @@ def _synthetic_curve(n_months: int = 240, seed: int = 7) -> pd.DataFrame:
     return pd.DataFrame(yields, index=idx, columns=range(1, 121))
 
 
-def test_priced_cuts_seed_002_convention() -> None:
+def test_priced_cuts_cicc_2019_convention() -> None:
     assert priced_cuts(-0.62) == pytest.approx(2.48)
     s = priced_cuts(pd.Series([-0.5, 0.25]))
     assert s.tolist() == pytest.approx([2.0, -1.0])
@@ -204,7 +204,7 @@ def test_liu_wu_fit_matches_nyfed_acm() -> None:
     assert len(both) > 600
     assert corr >= 0.9
     assert rmse < 0.5
-    # the mapped NY Fed rows carry the seed-002 style priced cuts
+    # the mapped NY Fed rows carry CICC-style priced cuts
     prefixes = {"ACMTP": "us_acm_tp", "ACMRNY": "us_acm_rny", "ACMY": "us_acm_y"}
     frame = nyfed.rename(columns=lambda c: f"{prefixes[c.rstrip('0123456789')]}_{int(c[-2:])}y")
     rows = nyfed_term_premia(frame)

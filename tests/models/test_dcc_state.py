@@ -11,8 +11,16 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seesaw.models.dcc import STATE_VERSION, StateError, dcc_correlations, extend_dcc, fit_dcc, simulate_dcc
-from seesaw.models.dcc import state_from_json, state_to_json
+from seesaw.models.dcc import (
+    STATE_VERSION,
+    StateError,
+    dcc_correlations,
+    extend_dcc,
+    fit_dcc,
+    simulate_dcc,
+    state_from_json,
+    state_to_json,
+)
 
 GARCH_2 = [(0.04, 0.02, 0.08, 0.90), (0.01, 0.005, 0.05, 0.94)]
 CORR_2 = np.array([[1.0, -0.3], [-0.3, 1.0]])

@@ -58,7 +58,8 @@ def _simulated_drivers(n: int = 400) -> pd.DataFrame:
     z = 0.3 + np.cumsum(e[:, 3] * 0.02)
     a = np.zeros(n)
     for t in range(1, n):
-        a[t] = a[t - 1] - 0.2 * (a[t - 1] - 0.5 * x[t - 1]) + 0.8 * (x[t - 1] - x[t - 2] if t > 1 else 0) + 0.01 * e[t, 0]
+        a[t] = (a[t - 1] - 0.2 * (a[t - 1] - 0.5 * x[t - 1]) + 0.8 * (x[t - 1] - x[t - 2] if t > 1 else 0)
+                + 0.01 * e[t, 0])
     idx = pd.date_range("1980-01-31", periods=n, freq="ME")
     return pd.DataFrame(
         {"market": "sim", "obs_date": idx, "x_infl_unc": x, "y_growth_unc": y, "z_xy_corr": z, "a_stock_bond_corr": a}

@@ -1,4 +1,4 @@
-"""ERP–PMI implied yield (seed 002): arithmetic, estimator checks, real Shiller + ISM data."""
+"""ERP–PMI implied yield (CICC, 2019): arithmetic, estimator checks, real Shiller + ISM data."""
 
 from __future__ import annotations
 
@@ -28,15 +28,15 @@ def _fit(alpha: float, beta: float) -> ErpFit:
     return ErpFit(alpha, beta, 0.0, 0.0, 0.563, 0.57, 0.3, 80, 3, ts, ts)
 
 
-def test_seed_002_arithmetic() -> None:
-    # seed 002: PE 18.6, PMI 49.9 -> implied 10y 1.85% needs a fitted ERP of 100/18.6 - 1.85
+def test_cicc_2019_arithmetic() -> None:
+    # CICC (2019): PE 18.6, PMI 49.9 -> implied 10y 1.85% needs a fitted ERP of 100/18.6 - 1.85
     assert earnings_yield_pct(18.6) == pytest.approx(5.376344, abs=1e-6)
     fitted_erp = 100 / 18.6 - 1.85
     assert fitted_erp == pytest.approx(3.526, abs=1e-3)
     beta = -0.15
     fit = _fit(fitted_erp - beta * 49.9, beta)
     assert implied_y10(18.6, 49.9, fit) == pytest.approx(1.85, abs=1e-9)
-    # seed 002 bond-market leg: TP_1y -0.62% -> about 2.5 cuts
+    # CICC (2019) bond-market leg: TP_1y -0.62% -> about 2.5 cuts
     assert priced_cuts(-0.62) == pytest.approx(2.48)
     # 10y at 1.50% (Aug-2019) vs ERP-implied 1.85%: -1.4 "cuts" (stocks price fewer cuts)
     assert implied_cuts(1.50, 1.85) == pytest.approx(-1.4)
@@ -111,7 +111,7 @@ def test_shiller_pe_vs_ism_pmi_fit() -> None:
     )
     assert row.sample_start == pd.Timestamp("2013-01-01")
     assert row.sample_end == pd.Timestamp("2018-07-01")
-    # seed 002's premise: higher PMI, lower equity risk premium
+    # CICC's premise: higher PMI, lower equity risk premium
     assert row.beta < 0
     jul_2018 = out[out.obs_date == "2018-07-01"].iloc[0]
     assert jul_2018.implied_y10_pct == pytest.approx(

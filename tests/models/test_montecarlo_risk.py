@@ -1,4 +1,5 @@
-"""Monte Carlo portfolio risk (seed 004): known answers, CRN, chunk invariance, brute force."""
+"""Monte Carlo portfolio risk (Soochow Securities calibration, 2025-09-25): known answers, CRN,
+chunk invariance, brute force."""
 from __future__ import annotations
 
 import numpy as np
@@ -7,7 +8,7 @@ import pytest
 
 from seesaw.models.montecarlo import (
     MC_RISK_COLUMNS,
-    SEED_004_PARAMS,
+    SOOCHOW_2025_PARAMS,
     AssetParams,
     estimate_params,
     path_metrics,
@@ -17,19 +18,20 @@ from seesaw.models.montecarlo import (
 
 
 @pytest.fixture(scope="module")
-def seed004() -> pd.DataFrame:
-    return simulate_risk(SEED_004_PARAMS, [-0.6, 0.0], [0.2], months=120, paths=100_000, seed=4, scenario="seed004")
+def soochow() -> pd.DataFrame:
+    return simulate_risk(SOOCHOW_2025_PARAMS, [-0.6, 0.0], [0.2], months=120, paths=100_000, seed=4,
+                         scenario="soochow_2025_calibration")
 
 
-def test_seed004_vol_matches_published_figures(seed004: pd.DataFrame) -> None:
-    vol = seed004.set_index("rho")["vol_ann"]
+def test_soochow_vol_matches_published_figures(soochow: pd.DataFrame) -> None:
+    vol = soochow.set_index("rho")["vol_ann"]
     assert vol[-0.6] == pytest.approx(0.0315, abs=0.0005)
     assert vol[0.0] == pytest.approx(0.0435, abs=0.0005)
 
 
-def test_seed004_equity_weight_is_the_20_percent_leg() -> None:
+def test_soochow_equity_weight_is_the_20_percent_leg() -> None:
     """Analytic check of which leg is 20%: only α = 0.2 equity gives 3.15% / 4.35%."""
-    p = SEED_004_PARAMS
+    p = SOOCHOW_2025_PARAMS
 
     def vol(alpha: float, rho: float) -> float:
         e, b = alpha * p.equity_vol_ann, (1 - alpha) * p.bond_vol_ann
@@ -40,38 +42,38 @@ def test_seed004_equity_weight_is_the_20_percent_leg() -> None:
     assert vol(0.8, 0.0) > 0.15
 
 
-def test_seed004_directions_and_drawdown_ordering(seed004: pd.DataFrame) -> None:
-    by_rho = seed004.set_index("rho")
+def test_soochow_directions_and_drawdown_ordering(soochow: pd.DataFrame) -> None:
+    by_rho = soochow.set_index("rho")
     # Lower correlation: better (higher) 5% return quantile, smaller drawdowns (less negative).
     assert by_rho.loc[-0.6, "var95_ann"] > by_rho.loc[0.0, "var95_ann"]
     assert by_rho.loc[-0.6, "mdd_full_median"] > by_rho.loc[0.0, "mdd_full_median"]
     assert by_rho.loc[-0.6, "mdd_12m_median"] > by_rho.loc[0.0, "mdd_12m_median"]
-    # Seed 004 figures the model reproduces closely: VaR 2.72% / 2.02%, 10y MDD -3.60% / -6.08%.
+    # Soochow figures the model reproduces closely: VaR 2.72% / 2.02%, 10y MDD -3.60% / -6.08%.
     assert by_rho.loc[-0.6, "var95_ann"] == pytest.approx(0.0272, abs=0.002)
     assert by_rho.loc[0.0, "var95_ann"] == pytest.approx(0.0202, abs=0.002)
     assert by_rho.loc[-0.6, "mdd_full_median"] == pytest.approx(-0.036, abs=0.003)
     assert by_rho.loc[0.0, "mdd_full_median"] == pytest.approx(-0.0608, abs=0.003)
     # A window drawdown can never exceed the full-horizon drawdown.
-    assert (seed004["mdd_12m_median"] >= seed004["mdd_full_median"]).all()
+    assert (soochow["mdd_12m_median"] >= soochow["mdd_full_median"]).all()
     # Mean geometric annual return ≈ monthly mean compounded over a year − σ²/2.
     mu_m = (0.2 * 0.0775 + 0.8 * 0.035) / 12
-    for rho, row in by_rho.iterrows():
+    for _rho, row in by_rho.iterrows():
         assert row["exp_return_ann"] == pytest.approx((1 + mu_m) ** 12 - 1 - row["vol_ann"] ** 2 / 2, abs=0.0003)
-    assert list(seed004.columns) == MC_RISK_COLUMNS
+    assert list(soochow.columns) == MC_RISK_COLUMNS
 
 
 def test_results_do_not_depend_on_chunk_size() -> None:
     kw = dict(months=24, paths=3_000, seed=11)
-    a = simulate_risk(SEED_004_PARAMS, [-0.3, 0.5], [0.1, 0.6], chunk_paths=3_000, **kw)
-    b = simulate_risk(SEED_004_PARAMS, [-0.3, 0.5], [0.1, 0.6], chunk_paths=700, **kw)
+    a = simulate_risk(SOOCHOW_2025_PARAMS, [-0.3, 0.5], [0.1, 0.6], chunk_paths=3_000, **kw)
+    b = simulate_risk(SOOCHOW_2025_PARAMS, [-0.3, 0.5], [0.1, 0.6], chunk_paths=700, **kw)
     pd.testing.assert_frame_equal(a, b)
 
 
 def test_common_random_numbers_across_a_sweep() -> None:
     """A row of a sweep equals the same (ρ, α) run alone with the same seed."""
     kw = dict(months=36, paths=5_000, seed=3, chunk_paths=1_024)
-    sweep = simulate_risk(SEED_004_PARAMS, [-0.6, 0.0, 0.4], np.linspace(0, 1, 5), **kw)
-    alone = simulate_risk(SEED_004_PARAMS, [0.0], [0.5], **kw)
+    sweep = simulate_risk(SOOCHOW_2025_PARAMS, [-0.6, 0.0, 0.4], np.linspace(0, 1, 5), **kw)
+    alone = simulate_risk(SOOCHOW_2025_PARAMS, [0.0], [0.5], **kw)
     row = sweep[(sweep["rho"] == 0.0) & (sweep["equity_weight"] == 0.5)].reset_index(drop=True)
     pd.testing.assert_frame_equal(row, alone)
     # With CRN, vol is monotone in ρ at fixed α > 0 (no sampling noise between rows).
@@ -81,8 +83,9 @@ def test_common_random_numbers_across_a_sweep() -> None:
 
 def test_simulator_matches_brute_force_on_its_own_draws() -> None:
     months, paths, seed = 30, 400, 5
-    got = simulate_risk(SEED_004_PARAMS, [-0.2], [0.35], months=months, paths=paths, seed=seed, chunk_paths=128)
-    r = simulate_portfolio_returns(SEED_004_PARAMS, -0.2, 0.35, months=months, paths=paths, seed=seed).astype(np.float64)
+    got = simulate_risk(SOOCHOW_2025_PARAMS, [-0.2], [0.35], months=months, paths=paths, seed=seed, chunk_paths=128)
+    r = simulate_portfolio_returns(SOOCHOW_2025_PARAMS, -0.2, 0.35, months=months, paths=paths,
+                                   seed=seed).astype(np.float64)
     vol, ann, mdd12, mdd = [], [], [], []
     for p in range(paths):
         wealth = np.concatenate([[1.0], np.cumprod(1 + r[:, p])])
@@ -124,6 +127,6 @@ def test_estimate_params_recovers_simulation_inputs() -> None:
 
 def test_bad_inputs_raise() -> None:
     with pytest.raises(ValueError, match="rho"):
-        simulate_risk(SEED_004_PARAMS, [1.5], [0.2], paths=10, months=12)
+        simulate_risk(SOOCHOW_2025_PARAMS, [1.5], [0.2], paths=10, months=12)
     with pytest.raises(ValueError, match="equity weights"):
-        simulate_risk(SEED_004_PARAMS, [0.0], [1.2], paths=10, months=12)
+        simulate_risk(SOOCHOW_2025_PARAMS, [0.0], [1.2], paths=10, months=12)

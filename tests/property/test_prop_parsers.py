@@ -7,7 +7,7 @@ import itertools
 import json
 import math
 import tempfile
-from datetime import date, datetime, UTC
+from datetime import UTC, date, datetime
 from pathlib import Path
 
 import numpy as np
@@ -176,7 +176,8 @@ TD_HEADER = "cusip,issueDate,securityType,securityTerm,auctionDate,highYield,off
                                st.sampled_from(["Bill", "Note", "Bond", "", "junk"]),
                                st.sampled_from(["10-Year", "13-Week", "", "x"]), VALUE_TEXT, VALUE_TEXT,
                                st.sampled_from(["Yes", "No", ""])), max_size=15),
-       encoding=st.sampled_from(["utf-16", "utf-8-sig", "utf-8"]), type_line=st.booleans(), junk=st.binary(max_size=200))
+       encoding=st.sampled_from(["utf-16", "utf-8-sig", "utf-8"]), type_line=st.booleans(),
+       junk=st.binary(max_size=200))
 def test_parse_treasurydirect_csv_never_crashes(rows, encoding, type_line, junk) -> None:
     lines = (["#TYPE Selected.Object"] if type_line else []) + [TD_HEADER] + [
         f"{c},{d},{t},{term},{d},{y},{amt},{r}" for c, d, t, term, y, amt, r in rows]

@@ -17,7 +17,13 @@ import seesaw.sources.http
 from seesaw.sources.acm import AcmSource, parse_acm_csv, parse_acm_table
 from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
 from seesaw.sources.http import RateLimiter
-from seesaw.sources.treasury import AUCTION_COLUMNS, fetch_auctions, parse_auctions_json, parse_treasurydirect_csv, term_years
+from seesaw.sources.treasury import (
+    AUCTION_COLUMNS,
+    fetch_auctions,
+    parse_auctions_json,
+    parse_treasurydirect_csv,
+    term_years,
+)
 
 ROOT = Path(__file__).resolve().parents[2] / ".." / "shared"
 ACM_CSV = ROOT / "data" / "term_premium" / "ACMTermPremium.csv"
@@ -87,7 +93,8 @@ def test_acm_excel_date_cells_parse_too() -> None:
 
 
 def fiscal_page() -> bytes:
-    doc = yaml.load((FISCAL / "test_treasury_auction_results_fetcher_urllib3_v2.yaml").read_text(), Loader=yaml.CSafeLoader)
+    doc = yaml.load((FISCAL / "test_treasury_auction_results_fetcher_urllib3_v2.yaml").read_text(),
+                    Loader=yaml.CSafeLoader)
     return gzip.decompress(doc["interactions"][0]["response"]["body"]["string"])
 
 
@@ -102,7 +109,8 @@ def test_fiscaldata_cassette_bills() -> None:
     assert row["high_rate_pct"] == 3.54 and row["bid_to_cover"] == 2.84 and row["offering_amt_usd_bn"] == 86.0
     assert row["reopening"] and row["security_term"] == "13-Week" and row["term_years"] == 0.25
     # Treasury's bid-to-cover excludes SOMA from both sides.
-    ratio = (table["total_tendered_usd_bn"] - table["soma_accepted_usd_bn"]) / (table["total_accepted_usd_bn"] - table["soma_accepted_usd_bn"])
+    ratio = ((table["total_tendered_usd_bn"] - table["soma_accepted_usd_bn"])
+             / (table["total_accepted_usd_bn"] - table["soma_accepted_usd_bn"]))
     assert np.allclose(ratio, table["bid_to_cover"], atol=0.006)
 
 
@@ -121,7 +129,8 @@ def test_fetch_auctions_walks_pages_and_filters() -> None:
     assert params["filter"] == "auction_date:gte:2026-01-01,auction_date:lte:2026-01-31"
     empty = dict(doc, data=[], meta=dict(doc["meta"], **{"total-pages": 0}))
     with pytest.raises(EmptyResponse):
-        fetch_auctions(date(1900, 1, 1), date(1900, 1, 2), session=FakeSession(FakeResponse(200, json.dumps(empty).encode())))
+        fetch_auctions(date(1900, 1, 1), date(1900, 1, 2),
+                       session=FakeSession(FakeResponse(200, json.dumps(empty).encode())))
 
 
 @pytest.mark.skipif(not TD_CSV.is_file(), reason="../shared/data is absent")
@@ -129,8 +138,10 @@ def test_treasurydirect_csv_ten_year_of_may_2022_matches_results_xml() -> None:
     table = parse_treasurydirect_csv(TD_CSV)
     assert list(table.columns) == AUCTION_COLUMNS and len(table) == 1657
     assert table["auction_date"].is_monotonic_increasing
-    assert table["auction_date"].iloc[0] == pd.Timestamp("2008-04-14") and table["auction_date"].iloc[-1] == pd.Timestamp("2022-08-09")
-    assert table["security_type"].value_counts().to_dict() == {"Bill": 827, "Note": 584, "Bond": 126, "TIPS": 85, "FRN": 35}
+    assert table["auction_date"].iloc[0] == pd.Timestamp("2008-04-14")
+    assert table["auction_date"].iloc[-1] == pd.Timestamp("2022-08-09")
+    assert table["security_type"].value_counts().to_dict() == {"Bill": 827, "Note": 584, "Bond": 126, "TIPS": 85,
+                                                               "FRN": 35}
     row = table[(table["cusip"] == "91282CEP2") & (table["auction_date"] == "2022-05-11")].iloc[0]
     assert row["high_yield_pct"] == 2.943 and row["bid_to_cover"] == 2.49
     assert row["security_term"] == "10-Year" and row["term_years"] == 10.0 and not row["reopening"]

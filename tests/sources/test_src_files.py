@@ -135,7 +135,8 @@ def test_missing_file_and_column_raise_clear_errors(source: FilesSource) -> None
 
 
 def test_unparseable_value_is_nan_with_raw_text_and_markers_are_dropped() -> None:
-    table = read_csv_table("DATE,X\n2020-01-01,1.5\n2020-01-02,.\n2020-01-03,\n2020-01-06,#N/A\n2020-01-07,abc\n2020-01-08,NA\n")
+    table = read_csv_table("DATE,X\n2020-01-01,1.5\n2020-01-02,.\n2020-01-03,\n2020-01-06,#N/A\n"
+                           "2020-01-07,abc\n2020-01-08,NA\n")
     frame = extract_series(table, {})
     assert list(frame["obs_date"].dt.day) == [1, 7]
     assert frame["value"].iloc[0] == 1.5
@@ -148,7 +149,8 @@ def test_bad_date_raises_instead_of_losing_rows() -> None:
 
 
 def test_investing_french_locale_pairs_fields() -> None:
-    text = "\ufeffDate,Close,Open,High,Low,Change_pct\n01/09/2025,2,7464,2,7244,2,7584,2,7242,0,89%\n29/08/2025,-0,7100,2,7010,2,7240,2,6930,-1,37%\n"
+    text = ("\ufeffDate,Close,Open,High,Low,Change_pct\n01/09/2025,2,7464,2,7244,2,7584,2,7242,0,89%\n"
+            "29/08/2025,-0,7100,2,7010,2,7240,2,6930,-1,37%\n")
     table = read_investing_fr_table(text.lstrip("\ufeff"))
     assert table.loc[0, "Close"] == "2.7464" and table.loc[1, "Change_pct"] == "-1.37%"
     frame = extract_series(table, {"column": "Close", "date_format": "%d/%m/%Y"})
@@ -158,18 +160,21 @@ def test_investing_french_locale_pairs_fields() -> None:
 
 def test_investing_en_us_thousands_and_percent() -> None:
     table = read_csv_table('"Date","Price","Change %"\n"03/15/2024","38,707.64","-2.63%"\n')
-    assert extract_series(table, {"column": "Price", "date_format": "%m/%d/%Y", "thousands": ","})["value"].iloc[0] == 38707.64
+    series = extract_series(table, {"column": "Price", "date_format": "%m/%d/%Y", "thousands": ","})
+    assert series["value"].iloc[0] == 38707.64
     assert extract_series(table, {"column": "Change %", "date_format": "%m/%d/%Y"})["value"].iloc[0] == -2.63
 
 
 def test_year_fraction_and_yyyymm_dates() -> None:
     got = parse_dates(pd.Series(["1871.01", "1871.1", "1871.11", "2026.07"]), "year_fraction")
     assert [(d.year, d.month) for d in got] == [(1871, 1), (1871, 10), (1871, 11), (2026, 7)]
-    assert parse_dates(pd.Series(["196106", "202212.0"]), "yyyymm").tolist() == [pd.Timestamp("1961-06-01"), pd.Timestamp("2022-12-01")]
+    assert parse_dates(pd.Series(["196106", "202212.0"]), "yyyymm").tolist() == [pd.Timestamp("1961-06-01"),
+                                                                                 pd.Timestamp("2022-12-01")]
 
 
 def test_fred_md_layout_via_options() -> None:
-    text = "sasdate,RPI,INDPRO\r\nTransform:,5,5\r\n1/1/1959,2442.158,21.9665\r\n2/1/1959,2451.778,22.4018\r\n,,\r\n,,\r\n"
+    text = ("sasdate,RPI,INDPRO\r\nTransform:,5,5\r\n1/1/1959,2442.158,21.9665\r\n2/1/1959,2451.778,22.4018\r\n"
+            ",,\r\n,,\r\n")
     frame = extract_series(read_csv_table(text, skiprows=[1]), {"column": "INDPRO", "date_format": "%m/%d/%Y"})
     assert frame["obs_date"].tolist() == [pd.Timestamp("1959-01-01"), pd.Timestamp("1959-02-01")]
     assert frame["value"].tolist() == [21.9665, 22.4018]
@@ -185,7 +190,8 @@ def test_release_dates_map_to_previous_month_last_release_wins() -> None:
 def test_splice_later_piece_wins_on_shared_dates(tmp_path: Path) -> None:
     (tmp_path / "old.csv").write_text("Date,Close\n2019-01-02,1\n2019-01-03,2\n2019-01-04,null\n")
     (tmp_path / "new.csv").write_text("Date,Close\n2019-01-03,20\n2019-01-07,30\n")
-    frame = FilesSource(tmp_path).fetch(spec("old.csv", column="Close", splice=[{"source_code": "new.csv", "column": "Close"}]), None, None)
+    frame = FilesSource(tmp_path).fetch(
+        spec("old.csv", column="Close", splice=[{"source_code": "new.csv", "column": "Close"}]), None, None)
     assert frame["value"].tolist() == [1.0, 20.0, 30.0]
 
 

@@ -25,7 +25,7 @@ needs_wire = pytest.mark.skipif(not WIRE.is_dir(), reason="../shared/wire is abs
 KEY = "abcdef0123456789abcdef0123456789"
 
 
-@functools.lru_cache(maxsize=None)
+@functools.cache
 def cassette_body(name: str, index: int = 0) -> str:
     doc = yaml.load((WIRE / name).read_text(encoding="utf-8"), Loader=yaml.CSafeLoader)
     return doc["interactions"][index]["response"]["body"]["string"]
@@ -158,8 +158,10 @@ def test_vintages_through_the_api_and_fetch_drops_tombstones(server) -> None:
 
 def test_rate_limit_and_server_errors_are_retried_bad_series_is_not(server) -> None:
     base, replay = server
-    ok = '{"count":1,"offset":0,"limit":100000,"observations":[{"realtime_start":"2024-01-02","realtime_end":"2024-01-02","date":"2024-01-01","value":"1.5"}]}'
-    replay.add("/fred/series/observations", {"series_id": "DGS10"}, (429, "Too Many Requests"), (503, "busy"), (200, ok))
+    ok = ('{"count":1,"offset":0,"limit":100000,"observations":[{"realtime_start":"2024-01-02",'
+          '"realtime_end":"2024-01-02","date":"2024-01-01","value":"1.5"}]}')
+    replay.add("/fred/series/observations", {"series_id": "DGS10"}, (429, "Too Many Requests"), (503, "busy"),
+               (200, ok))
     replay.add("/fred/series/observations", {"series_id": "NOPE"},
                (400, '{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'))
     frame = source(base).fetch(spec("DGS10"), None, None)
@@ -179,7 +181,8 @@ def test_key_never_appears_in_errors(server) -> None:
     assert KEY not in str(info.value) and info.value.retryable
     assert info.value.__cause__ is None and info.value.__suppress_context__
     with pytest.raises(SourceError) as info:  # connection refused: requests' message holds the URL
-        FredSource(KEY, api_url="http://127.0.0.1:9/fred", sleep=lambda s: None, tries=1, timeout=2.0).fetch(spec("DGS10"), None, None)
+        FredSource(KEY, api_url="http://127.0.0.1:9/fred", sleep=lambda s: None, tries=1,
+                   timeout=2.0).fetch(spec("DGS10"), None, None)
     assert KEY not in str(info.value) and "REDACTED" in str(info.value)
 
 
@@ -192,9 +195,11 @@ def test_empty_observations_is_an_empty_response(server) -> None:
 
 def test_keyless_fredgraph_csv_both_layouts(server) -> None:
     base, replay = server
-    replay.add("/graph/fredgraph.csv", {"id": "DGS10"}, (200, "observation_date,DGS10\n2024-01-01,\n2024-01-02,3.95\n2024-01-03,3.91\n"))
+    replay.add("/graph/fredgraph.csv", {"id": "DGS10"},
+               (200, "observation_date,DGS10\n2024-01-01,\n2024-01-02,3.95\n2024-01-03,3.91\n"))
     replay.add("/graph/fredgraph.csv", {"id": "DGS2"}, (200, "DATE,DGS2\n2024-01-01,.\n2024-01-02,4.33\n"))
-    keyless = FredSource(None, use_key_lookup=False, api_url=f"{base}/fred", graph_url=f"{base}/graph/fredgraph.csv", sleep=lambda s: None)
+    keyless = FredSource(None, use_key_lookup=False, api_url=f"{base}/fred", graph_url=f"{base}/graph/fredgraph.csv",
+                         sleep=lambda s: None)
     assert not keyless.has_key
     frame = keyless.fetch(spec("DGS10"), date(2024, 1, 1), date(2024, 1, 3))
     assert frame["value"].tolist() == [3.95, 3.91]

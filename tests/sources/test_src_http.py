@@ -12,8 +12,20 @@ import requests
 
 import seesaw.sources.http
 from seesaw.sources.base import SourceError
-from seesaw.sources.http import (BREAKER_THRESHOLD, CircuitBreaker, HostUnreachable, RateLimiter, backoff_delay, host_of,
-                          http_get, is_connection_failure, limiter, redact, retry_after_seconds, with_retries)
+from seesaw.sources.http import (
+    BREAKER_THRESHOLD,
+    CircuitBreaker,
+    HostUnreachable,
+    RateLimiter,
+    backoff_delay,
+    host_of,
+    http_get,
+    is_connection_failure,
+    limiter,
+    redact,
+    retry_after_seconds,
+    with_retries,
+)
 
 
 def test_rate_limiter_spaces_calls() -> None:
@@ -68,7 +80,8 @@ def test_retries_only_retryable_errors() -> None:
 
 
 def test_redact_query_keys_and_literals() -> None:
-    text = "GET https://api.stlouisfed.org/fred/series?series_id=GDP&api_key=abc123&file_type=json token=zz9 secretvalue"
+    text = ("GET https://api.stlouisfed.org/fred/series?series_id=GDP&api_key=abc123&file_type=json"
+            " token=zz9 secretvalue")
     out = redact(text, "secretvalue")
     assert "abc123" not in out and "zz9" not in out and "secretvalue" not in out and "series_id=GDP" in out
 

@@ -29,7 +29,8 @@ def chart_body(name: str) -> dict[str, Any]:
 
 
 def gspc_body() -> dict[str, Any]:
-    doc = yaml.load((WIRE / "test_y_finance_index_historical_fetcher_urllib3_v2.yaml").read_text(), Loader=yaml.CSafeLoader)
+    doc = yaml.load((WIRE / "test_y_finance_index_historical_fetcher_urllib3_v2.yaml").read_text(),
+                    Loader=yaml.CSafeLoader)
     chart = [i for i in doc["interactions"] if "/v8/finance/chart/" in i["request"]["uri"]][0]
     return json.loads(chart["response"]["body"]["string"])
 
@@ -88,7 +89,8 @@ def test_gspc_cassette_dates_and_closes_match_the_corpus() -> None:
     FakeTicker.bodies["^GSPC"] = gspc_body()
     frame = src().fetch(spec("^GSPC"), date(2023, 1, 3), date(2024, 6, 28))
     assert len(frame) == 374
-    assert frame["obs_date"].iloc[0] == pd.Timestamp("2023-01-03") and frame["obs_date"].iloc[-1] == pd.Timestamp("2024-06-28")
+    assert frame["obs_date"].iloc[0] == pd.Timestamp("2023-01-03")
+    assert frame["obs_date"].iloc[-1] == pd.Timestamp("2024-06-28")
     call = FakeTicker.calls[0]
     assert call["auto_adjust"] is True and call["end"] == date(2024, 6, 29) and call["interval"] == "1d"
     if (DATA / "equity" / "GSPC.csv").is_file():
@@ -117,7 +119,8 @@ def test_utc_stamps_near_midnight_take_the_exchange_date() -> None:
 def test_multiindex_columns_are_flattened() -> None:
     index = pd.DatetimeIndex(["2024-01-02", "2024-01-03"])
     frame = pd.DataFrame([[1.0, 2.0], [3.0, 4.0]], index=index,
-                         columns=pd.MultiIndex.from_tuples([("Close", "^GSPC"), ("Open", "^GSPC")], names=["Price", "Ticker"]))
+                         columns=pd.MultiIndex.from_tuples([("Close", "^GSPC"), ("Open", "^GSPC")],
+                                                           names=["Price", "Ticker"]))
     assert parse_history(frame)["value"].tolist() == [1.0, 3.0]
 
 

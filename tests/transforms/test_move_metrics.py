@@ -1,4 +1,4 @@
-"""MOVE/VIX metrics: percentile, z without look-ahead, YTD highs; seed 001's 2025-04-07 MOVE."""
+"""MOVE/VIX metrics: percentile, z without look-ahead, YTD highs; the 2025-04-07 MOVE of Sinolink (April 2025)."""
 
 from __future__ import annotations
 
@@ -61,7 +61,7 @@ def test_move_metrics_frame_skips_missing_days() -> None:
 
 
 @pytest.mark.shared_data
-def test_seed_001_move_ytd_high_2025_04_07() -> None:
+def test_sinolink_2025_move_ytd_high_2025_04_07() -> None:
     path = DATA / "move" / "date_move_2002-2026" / "move.csv"
     if not path.exists():
         pytest.skip("needs ../shared/data/move/date_move_2002-2026/move.csv")

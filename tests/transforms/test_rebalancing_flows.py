@@ -1,4 +1,4 @@
-"""Rebalancing flows (seed 000): BofA known answer, exact derivation, scenarios, real history."""
+"""Rebalancing flows (BofA, 2026-02-09): known answer, exact derivation, scenarios, real history."""
 from __future__ import annotations
 
 from pathlib import Path
@@ -7,7 +7,6 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seesaw.transforms.returns import par_bond_risk
 from seesaw.transforms.rebalancing import (
     REBALANCING_COLUMNS,
     RebalancingScenario,
@@ -15,6 +14,7 @@ from seesaw.transforms.rebalancing import (
     rebalancing_history,
     rebalancing_scenario,
 )
+from seesaw.transforms.returns import par_bond_risk
 
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
 
@@ -91,7 +91,8 @@ def test_scenario_from_config() -> None:
     expected = 2_400 * ((1.045) ** (1 / 12) - (1 + r_b) ** (1 / 12))
     assert df["flow_usd_bn"].iloc[0] == pytest.approx(expected)
     assert df["flow_usd_bn"].iloc[0] < 0  # cuts make bonds outrun a 4.5% equity year
-    q = rebalancing_scenario(RebalancingScenario(name="q", start="2026-03-31", bond_return_ann=0.0, freq="Q", periods=4))
+    q = rebalancing_scenario(RebalancingScenario(name="q", start="2026-03-31", bond_return_ann=0.0, freq="Q",
+                                                 periods=4))
     assert q["obs_date"].iloc[-1] == pd.Timestamp("2026-12-31")
     with pytest.raises(ValueError, match="unknown"):
         rebalancing_scenario({"name": "x", "start": "2026-01-31", "equity_retrun_ann": 0.1})

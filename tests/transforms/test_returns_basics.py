@@ -4,8 +4,13 @@ import pandas as pd
 import pytest
 
 from seesaw.transforms.returns import (
-    bond_returns_from_yields, compound, overlapping_returns, par_bond_risk, resample_last,
-    series_returns, yield_changes_bp,
+    bond_returns_from_yields,
+    compound,
+    overlapping_returns,
+    par_bond_risk,
+    resample_last,
+    series_returns,
+    yield_changes_bp,
 )
 
 

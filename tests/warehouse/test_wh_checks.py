@@ -16,7 +16,8 @@ def test_period_stamps_flags_a_month_stamped_off_its_first_day(tmp_path: Path) -
     with connect(tmp_path / "w.duckdb") as con:
         wload.upsert_series(con, [spec], NOW)
         frame = observations(["2025-05-01", "2025-06-27"], [0.5, 0.6])  # the second: a last business day
-        wload.load_series(con, run_id="r1", spec=spec, validated=validate_observations(frame, spec.kind, date(2025, 8, 10)),
+        wload.load_series(con, run_id="r1", spec=spec,
+                          validated=validate_observations(frame, spec.kind, date(2025, 8, 10)),
                           rows_fetched=2, requested_start=None, requested_end=None, now=NOW)
         checks = run_checks(con, "r1", NOW).set_index("check_name")
     assert checks.loc["period_stamps", "status"] == "fail"

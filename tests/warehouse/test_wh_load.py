@@ -36,7 +36,8 @@ def test_reload_is_a_no_op_and_revisions_keep_history(tmp_path: Path) -> None:
         revised = _load(con, observations(dates[1:], [4.15, 4.2]), run_id="r3", start=date(2024, 1, 3))
         assert (revised.rows_inserted, revised.rows_changed) == (0, 1)
         assert _core(con)[date(2024, 1, 3)] == 4.15
-        history = con.execute("select value from raw.observations where obs_date = '2024-01-03' order by fetched_at, value").fetchall()
+        history = con.execute("select value from raw.observations where obs_date = '2024-01-03'"
+                              " order by fetched_at, value").fetchall()
         assert sorted(v for (v,) in history) == [4.1, 4.15]  # the old value stays in raw
         assert _core(con)[date(2024, 1, 2)] == 4.0  # outside the reloaded range: untouched
 
@@ -97,7 +98,8 @@ def test_plain_and_vintaged_series_load_on_one_connection(tmp_path: Path) -> Non
     other = SeriesSpec("us_cpi", "cpi", "test", "X", "M", "index", "macro", "US")
     with connect(tmp_path / "w.duckdb") as con:
         vintaged = observations(["2024-01-01", "2024-01-01"], [3.0, 3.2], vintage=["2024-01-15", "2024-02-15"])
-        wload.load_series(con, run_id="r1", spec=other, validated=validate_observations(vintaged, "macro", date(2024, 3, 1)),
+        wload.load_series(con, run_id="r1", spec=other,
+                          validated=validate_observations(vintaged, "macro", date(2024, 3, 1)),
                           rows_fetched=2, requested_start=None, requested_end=None, now=NOW)
         result = _load(con, observations(["2024-01-02"], [4.0]))
         assert result.status == "ok" and result.rows_inserted == 1

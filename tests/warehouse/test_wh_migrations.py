@@ -1,6 +1,8 @@
+import threading
 from pathlib import Path
 
 import duckdb
+import pytest
 
 from seesaw.warehouse.db import connect, migrate, migrations, schema_version
 
@@ -36,3 +38,11 @@ def test_failed_migration_rolls_back(tmp_path: Path, monkeypatch) -> None:
         assert "half_done" not in names
     finally:
         con.close()
+
+
+def test_an_interrupted_query_is_a_keyboard_interrupt_not_a_failure(tmp_path) -> None:
+    """Ctrl-C landing inside a DuckDB query surfaces as KeyboardInterrupt (a cancelled run, exit
+    130), not as DuckDB's InterruptException (which read as a failed run, exit 1)."""
+    with pytest.raises(KeyboardInterrupt), connect(tmp_path / "w.duckdb") as con:
+        threading.Timer(0.3, con.interrupt).start()
+        con.execute("select count(*) from range(100000000000) a")

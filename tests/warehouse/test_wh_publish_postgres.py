@@ -11,7 +11,6 @@ from pathlib import Path
 
 import duckdb
 import pytest
-from postgres_server import pg_url  # noqa: F401 - the fixture
 
 from seesaw.warehouse.db import connect
 from seesaw.warehouse.publish import PublishError, postgres_type, publish_postgres, redact

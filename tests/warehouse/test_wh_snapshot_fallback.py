@@ -14,6 +14,7 @@ from pathlib import Path
 import duckdb
 import pytest
 
+from seesaw.warehouse import snapshot
 from seesaw.warehouse.db import WarehouseError, WarehouseLockedError, connect
 from seesaw.warehouse.snapshot import SnapshotConnection, connect_for_reading, publish_snapshot
 
@@ -49,6 +50,10 @@ with connect_for_reading(sys.argv[1]) as con:
 COUNT = "select count(*), round(sum(corr), 9) from results.correlations"
 
 
+def _never_opened(*args: object, **kwargs: object) -> None:
+    raise AssertionError("the warehouse file was opened; the reader should have gone to the snapshot")
+
+
 def _start(code: str, *args: str) -> subprocess.Popen:
     env = {**os.environ, "PYTHONPATH": str(REPO)}
     proc = subprocess.Popen([sys.executable, "-c", code, *args], cwd=REPO, env=env, text=True,
@@ -75,42 +80,39 @@ def _warehouse(tmp_path: Path, publish: bool = True) -> tuple[Path, tuple]:
     return db, answer
 
 
-def test_reader_gets_the_snapshot_at_once_while_a_writer_holds_the_warehouse(tmp_path: Path, capsys) -> None:
+def test_reader_gets_the_snapshot_at_once_while_a_writer_holds_the_warehouse(tmp_path: Path, capsys,
+                                                                             monkeypatch) -> None:
     db, answer = _warehouse(tmp_path)
     writer = _start(HOLD_DUCKDB, str(db), "write", "60")
     try:
         with pytest.raises(WarehouseLockedError), connect(db, read_only=True):  # the direct way is blocked
             pass
-        started = time.perf_counter()
+        monkeypatch.setattr(snapshot, "connect", _never_opened)  # the warehouse file is not even tried
         with connect_for_reading(db) as con:
-            waited = time.perf_counter() - started
             assert isinstance(con, SnapshotConnection)
             assert con.execute(COUNT).fetchone() == answer
     finally:
         _stop(writer)
-    assert waited < 0.9  # the warehouse file is not even tried
     assert capsys.readouterr().err == ""
 
 
-def test_a_reader_never_holds_the_warehouse_so_a_writer_opens_it_at_once(tmp_path: Path) -> None:
+def test_a_reader_never_holds_the_warehouse_so_a_writer_opens_it_at_once(tmp_path: Path, monkeypatch) -> None:
     db, answer = _warehouse(tmp_path)
     reader = _start(READ_AND_HOLD, str(db), "60")  # seesaw's own reader, in the middle of a long read
+    monkeypatch.setenv("SEESAW_WAIT_FOR_READERS", "0")  # a held file would fail at the first try
     try:
-        started = time.perf_counter()
         with connect(db) as con:  # a run's write connection
             con.execute("delete from results.correlations where obs_date < date '2001-01-01'")
-        assert time.perf_counter() - started < 1.0
     finally:
         _stop(reader)
 
 
-def test_during_a_run_readers_go_straight_to_the_snapshot(tmp_path: Path, capsys) -> None:
+def test_during_a_run_readers_go_straight_to_the_snapshot(tmp_path: Path, capsys, monkeypatch) -> None:
     db, answer = _warehouse(tmp_path)
     run = _start(HOLD_RUN_LOCK, str(db))
+    monkeypatch.setattr(snapshot, "connect", _never_opened)  # the warehouse file is not even tried
     try:
-        started = time.perf_counter()
         with connect_for_reading(db) as con:
-            assert time.perf_counter() - started < 0.9  # not even tried: trying takes >= 1 s
             assert con.execute(COUNT).fetchone() == answer
     finally:
         _stop(run)
@@ -160,7 +162,7 @@ def test_a_writer_waits_for_a_short_reader_instead_of_failing(tmp_path: Path) ->
             assert con.execute(COUNT).fetchone() == answer
     finally:
         _stop(reader)
-    assert 0.3 < waited < 5.0
+    assert 0.3 < waited < 30.0  # waited for the reader (generous bound: a busy runner)
 
 
 def test_a_writer_gives_up_after_the_wait_with_one_line_naming_the_holder(tmp_path: Path, monkeypatch) -> None:
@@ -177,8 +179,9 @@ def test_a_writer_gives_up_after_the_wait_with_one_line_naming_the_holder(tmp_pa
     message = str(refused.value)
     assert "\n" not in message
     assert message.startswith(f"warehouse {db} is held open by pid {reader.pid} (python")
-    assert f"waited 1 s (--wait-for-readers / $SEESAW_WAIT_FOR_READERS); outside tools should read {tmp_path}/seesaw.read.duckdb instead" in message
-    assert 1.0 <= waited < 4.0
+    assert (f"waited 1 s (--wait-for-readers / $SEESAW_WAIT_FOR_READERS); outside tools should read"
+            f" {tmp_path}/seesaw.read.duckdb instead") in message
+    assert 1.0 <= waited < 30.0  # gave up after the 1 s wait, not the 60 s default
     monkeypatch.setenv("SEESAW_WAIT_FOR_READERS", "soon")
     with pytest.raises(WarehouseError, match="SEESAW_WAIT_FOR_READERS='soon' is not a number of seconds"), connect(db):
         pass
