@@ -376,8 +376,21 @@ def _serve(args: argparse.Namespace) -> int:
     deployments = serve_deployments(args)
     names = ", ".join(f"{d.flow_name}/{d.name}" for d in deployments)
     print(f"serving {names} (nightly: {args.cron}, {args.timezone}); Ctrl-C to stop", file=sys.stderr)
-    serve(*deployments)
+    try:
+        serve(*deployments)
+    finally:  # Prefect pauses them too, unless the signal lands while its runner is still starting
+        _pause_own(deployments)
     return 0
+
+
+def _pause_own(deployments: list[RunnerDeployment]) -> None:
+    """Pause the deployments this ``serve`` registered (never others): nothing fires while no
+    process serves them."""
+    from prefect.client.orchestration import get_client
+
+    with get_client(sync_client=True) as client:
+        for deployment in deployments:
+            client.pause_deployment(client.read_deployment_by_name(f"{deployment.flow_name}/{deployment.name}").id)
 
 
 def _add_ops_options(parser: argparse.ArgumentParser) -> None:

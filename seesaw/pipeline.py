@@ -26,7 +26,7 @@ from seesaw.transforms.quality import validate_observations
 from seesaw.warehouse import load as wload
 from seesaw.warehouse import ops as wops
 from seesaw.warehouse import read as wread
-from seesaw.warehouse.db import connect
+from seesaw.warehouse.db import checkpoint, connect
 from seesaw.warehouse.lock import run_lock, update_holder
 from seesaw.warehouse.publish import PublishError, publish_postgres, redact
 from seesaw.warehouse.snapshot import publish_snapshot
@@ -200,7 +200,7 @@ def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = Non
             results.append(result)
             if on_loaded is not None:
                 on_loaded(result)
-        con.execute("checkpoint")
+        checkpoint(con)
     return results
 
 

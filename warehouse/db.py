@@ -152,6 +152,11 @@ def storage_problem(exc: BaseException) -> str | None:
     return next((name for marker, name in _STORAGE_ERRORS.items() if marker in text), None)
 
 
+def checkpoint(con: duckdb.DuckDBPyConnection) -> None:
+    """Write the WAL into the database file (after a batch of loads, so a kill loses nothing)."""
+    con.execute("checkpoint")
+
+
 def one_row(result: duckdb.DuckDBPyConnection) -> tuple[Any, ...]:
     """The row of a statement that always returns exactly one (an aggregate, ``COPY``)."""
     row = result.fetchone()
