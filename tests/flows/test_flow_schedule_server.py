@@ -71,7 +71,13 @@ def deployed(server: dict[str, str]) -> dict[str, str]:
 
 
 def _api(env: dict[str, str], method: str, path: str, body: dict | None = None) -> object:
-    response = httpx.request(method, env["PREFECT_API_URL"] + path, json=body, timeout=30)
+    """One API call; a 503 (the server's SQLite busy under a loaded machine) is retried, as
+    Prefect's own client does."""
+    for attempt in range(6):
+        response = httpx.request(method, env["PREFECT_API_URL"] + path, json=body, timeout=30)
+        if response.status_code != 503:
+            break
+        time.sleep(0.5 * 2 ** attempt)
     response.raise_for_status()
     return response.json()
 
