@@ -181,45 +181,34 @@ def _secret_refs(args: argparse.Namespace) -> dict[str, str | None]:
     return refs
 
 
-def cmd_run(args: argparse.Namespace) -> int:
+def _run_flow(args: argparse.Namespace, flow_name: str, **parameters: Any) -> int:
+    """Check the arguments, become the writer, start Prefect's API and run the flow ``flow_name``
+    of ``seesaw.flows.prefect_flows`` with the run options every flow takes plus ``parameters``."""
     db = _check_run_args(args)
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from seesaw.flows.prefect_flows import nightly
+        from seesaw.flows import prefect_flows
         from seesaw.pipeline import RunFailed
 
         start_ephemeral_api()
         try:
             # called directly, a flow that returns a state returns that state's data: the summary
-            summary = cast("RunSummary", nightly(
-                profile=args.profile, db=str(db), start=args.start, end=args.end, series=args.series,
-                data_dir=args.data_dir, **refs, max_failed_checks=args.max_failed_checks,
-                task_runner=args.task_runner))
+            summary = cast("RunSummary", getattr(prefect_flows, flow_name)(
+                profile=args.profile, db=str(db), series=args.series, data_dir=args.data_dir, **refs,
+                max_failed_checks=args.max_failed_checks, task_runner=args.task_runner, **parameters))
         except RunFailed as exc:
             summary = exc.summary
     return _report_run(summary, db)
+
+
+def cmd_run(args: argparse.Namespace) -> int:
+    return _run_flow(args, "nightly", start=args.start, end=args.end)
 
 
 def cmd_backfill(args: argparse.Namespace) -> int:
-    db = _check_run_args(args)
-    refs = _secret_refs(args)
-    with _writing(db, args.wait_for_readers):
-        _prefect_env()
-        from seesaw.flows.prefect_flows import backfill
-        from seesaw.pipeline import RunFailed
-
-        start_ephemeral_api()
-        try:
-            # called directly, a flow that returns a state returns that state's data: the summary
-            summary = cast("RunSummary", backfill(
-                start=args.start, end=args.end, series=args.series, profile=args.profile, db=str(db),
-                data_dir=args.data_dir, chunk_days=args.chunk_days, **refs,
-                max_failed_checks=args.max_failed_checks, task_runner=args.task_runner,
-                replace=args.replace))
-        except RunFailed as exc:
-            summary = exc.summary
-    return _report_run(summary, db)
+    return _run_flow(args, "backfill", start=args.start, end=args.end, chunk_days=args.chunk_days,
+                     replace=args.replace)
 
 
 def cmd_query(args: argparse.Namespace) -> int:
