@@ -126,11 +126,14 @@ def connect(db: str | os.PathLike[str] | None = None, *,
         if not read_only:
             migrate(con)
         yield con
-    except duckdb.InterruptException:
-        # DuckDB turns a Ctrl-C that lands inside a query into its own error: it is still Ctrl-C
-        # (the run is recorded cancelled, the command exits 130), never a failure.
-        raise KeyboardInterrupt from None
-    except (duckdb.Error, OSError) as exc:
+    except (duckdb.Error, OSError, RuntimeError) as exc:
+        if _interrupted(exc):
+            # DuckDB turns a Ctrl-C that lands inside a query into its own error (InterruptException,
+            # or RuntimeError "Query interrupted" from a result conversion): it is still Ctrl-C
+            # (the run is recorded cancelled, the command exits 130), never a failure.
+            raise KeyboardInterrupt from None
+        if isinstance(exc, RuntimeError):
+            raise
         storage = storage_problem(exc)
         if storage is None:
             raise
@@ -138,6 +141,16 @@ def connect(db: str | os.PathLike[str] | None = None, *,
                              "check permissions and free space, then run again") from None
     finally:
         con.close()
+
+
+def _interrupted(exc: BaseException) -> bool:
+    """Whether ``exc`` is DuckDB's report of a Ctrl-C (directly, or caused by a KeyboardInterrupt)."""
+    seen: BaseException | None = exc
+    while seen is not None:
+        if isinstance(seen, (KeyboardInterrupt, duckdb.InterruptException)) or str(seen) == "Query interrupted":
+            return True
+        seen = seen.__cause__ or seen.__context__
+    return False
 
 
 #: Error texts that mean the warehouse's storage refused a write (not a bug in a query).

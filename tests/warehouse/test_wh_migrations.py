@@ -46,3 +46,18 @@ def test_an_interrupted_query_is_a_keyboard_interrupt_not_a_failure(tmp_path) ->
     with pytest.raises(KeyboardInterrupt), connect(tmp_path / "w.duckdb") as con:
         threading.Timer(0.3, con.interrupt).start()
         con.execute("select count(*) from range(100000000000) a")
+
+
+def test_an_interrupted_result_conversion_is_a_keyboard_interrupt(tmp_path) -> None:
+    """DuckDB reports a Ctrl-C during ``.df()`` as RuntimeError("Query interrupted") caused by the
+    KeyboardInterrupt (seen in CI: the run then failed with exit 1 instead of 130)."""
+    def converting() -> None:
+        try:
+            raise KeyboardInterrupt
+        except KeyboardInterrupt as interrupt:
+            raise RuntimeError("Query interrupted") from interrupt
+
+    with pytest.raises(KeyboardInterrupt), connect(tmp_path / "w.duckdb"):
+        converting()
+    with pytest.raises(RuntimeError, match="unrelated"), connect(tmp_path / "w.duckdb"):
+        raise RuntimeError("unrelated")
