@@ -86,7 +86,8 @@ class AcmSource:
         self._lock = threading.Lock()
 
     def fetch(self, spec: SeriesSpec, start: date | None, end: date | None) -> pd.DataFrame:
-        """Observations of column ``spec.source_code`` in ``[start, end]``."""
+        """Observations of column ``spec.source_code`` in ``[start, end]``; a range outside the
+        workbook's dates gives an empty frame carrying their span (``HELD_SPAN``)."""
         column = spec.source_code.strip().upper()
         if not _COLUMN.match(column):
             raise SourceError(f"ACM code {spec.source_code!r} is not ACMTPnn/ACMYnn/ACMRNYnn with nn in 01..10")
@@ -94,10 +95,9 @@ class AcmSource:
         if column not in wide.columns:
             raise SourceError(f"ACM workbook has no column {column}")
         series = wide[column].dropna()
-        frame = clip_range(observations(series.index, series.to_numpy()), start, end)
-        if frame.empty:
-            raise EmptyResponse(f"ACM {column}: no observations in {start}..{end}")
-        return frame
+        if series.empty:
+            raise EmptyResponse(f"ACM {column}: the workbook's column holds no observations")
+        return clip_range(observations(series.index, series.to_numpy()), start, end)  # empty range: no data
 
     def table(self, sheet: Sheet) -> pd.DataFrame:
         """The parsed sheet, downloaded once per instance."""

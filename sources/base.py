@@ -57,7 +57,8 @@ class SourceError(Exception):
 
 
 class EmptyResponse(SourceError):
-    """The provider answered with no observations: a failure, never "no data"."""
+    """The provider answered with no observations although it holds some around the window (or
+    holds none at all): a failure, never "no data" (see ``empty_window``)."""
 
 
 class Source(Protocol):
@@ -148,15 +149,79 @@ def observations(
     return frame[OBS_COLUMNS]
 
 
+#: ``frame.attrs`` key of a fetch that is empty because the range falls outside or between the
+#: dates the source holds: their ``(first, last)`` dates. A fetch empty for that reason is a
+#: normal result ("no data in range"), not an ``EmptyResponse``.
+HELD_SPAN = "held_span"
+
+
 def clip_range(frame: pd.DataFrame, start: date | None, end: date | None, column: str = "obs_date") -> pd.DataFrame:
-    """Keep rows with ``start <= frame[column] <= end`` (either bound optional)."""
+    """Keep rows with ``start <= frame[column] <= end`` (either bound optional); when none is left
+    of a frame that had dated rows, the result carries their span (``HELD_SPAN``)."""
     dates = pd.to_datetime(frame[column])
     mask = pd.Series(True, index=frame.index)
     if start is not None:
         mask &= dates >= pd.Timestamp(start)
     if end is not None:
         mask &= dates <= pd.Timestamp(end)
-    return frame.loc[mask].reset_index(drop=True)
+    clipped = frame.loc[mask].reset_index(drop=True)
+    if clipped.empty and dates.notna().any():
+        clipped.attrs[HELD_SPAN] = (dates.min().date(), dates.max().date())
+    return clipped
+
+
+def held_span(frame: pd.DataFrame) -> tuple[date, date] | None:
+    """The ``(first, last)`` dates the source holds, as an empty fetch reports them (``HELD_SPAN``)."""
+    span: tuple[date, date] | None = frame.attrs.get(HELD_SPAN)
+    return span
+
+
+def _closed_days(start: date, end: date, country: str) -> pd.DatetimeIndex:
+    """Weekdays in ``[start, end]`` on which a market of ``country`` does not trade: for the US the
+    federal holidays (as observed; Treasury market) and Good Friday (NYSE); elsewhere New Year's Day."""
+    from pandas.tseries.holiday import GoodFriday, USFederalHolidayCalendar
+
+    if country == "US":
+        days = USFederalHolidayCalendar().holidays(start, end).union(GoodFriday.dates(start, end))
+    else:
+        days = pd.date_range(start, end, freq="YS")
+    return pd.DatetimeIndex(days)
+
+
+def expected_dates(spec: SeriesSpec, first: date, start: date, end: date) -> pd.DatetimeIndex:
+    """Dates in ``[start, end]`` on which ``spec`` could have an observation: trading days for a
+    daily series, its weekday (that of ``first``, its first observation) for a weekly one, period
+    starts for monthly, quarterly and annual ones (the warehouse's stamp)."""
+    if spec.frequency == "D":
+        days = pd.bdate_range(start, end)
+        return days.difference(_closed_days(start, end, spec.country))
+    if spec.frequency == "W":
+        days = pd.date_range(start, end, freq="D")
+        return days[days.weekday == first.weekday()]
+    return pd.date_range(start, end, freq={"M": "MS", "Q": "QS", "A": "YS"}[spec.frequency])
+
+
+def empty_window(spec: SeriesSpec, start: date | None, end: date | None, span: tuple[date, date] | None,
+                 what: str) -> pd.DataFrame:
+    """What a network source answers when a window came back empty, given the span the provider
+    says it holds (``span``, learnt by one more request; None when it holds nothing).
+
+    An empty frame carrying ``span`` (a ``no_data`` load) when the window lies outside the span (the
+    series starts after it or ends before it) or holds no date the series could have (weekends,
+    holidays, between two monthly stamps). Otherwise the provider holds data around the window and
+    sent none for it, which cannot be told from a silent failure: ``EmptyResponse``.
+    """
+    window = f"{start or '…'}..{end or '…'}"
+    if span is None:
+        raise EmptyResponse(f"{what}: no observations in {window}, and the provider lists none at all")
+    first, last = span
+    lo, hi = max(start or first, first), min(end or last, last)
+    if lo <= hi and len(expected := expected_dates(spec, first, lo, hi)):
+        raise EmptyResponse(f"{what}: no observations in {window} although it holds {first}..{last} "
+                            f"(expected observations on {len(expected)} dates there, from {expected[0]:%Y-%m-%d})")
+    frame = observations([], [])
+    frame.attrs[HELD_SPAN] = (first, last)
+    return frame
 
 
 def stamp_period_start(frame: pd.DataFrame, frequency: Frequency) -> pd.DataFrame:

@@ -9,8 +9,11 @@ retry and only reads XML; the wire format and parameters are the same ones freda
 Stages: ``_request_params`` (normalise) → ``_get`` (the only I/O: rate-limited to ~2 requests/s
 per process by ``seesaw.sources.http``, timeouts, retries of 429/5xx/timeouts with backoff + jitter,
 never of 400) → ``parse_observations_json`` / ``parse_fredgraph_csv`` (pure).
-'.' and empty values are missing, not rejects. The key never appears in messages: URLs and
-exception texts are redacted and the original exceptions are not chained.
+'.' and empty values are missing, not rejects. A window that comes back empty costs one more
+request, for the span FRED holds (``FredSource.span``): outside that span, or without a date the
+series could have, the window is "no data"; inside it, a failure (``seesaw.sources.base.empty_window``).
+The key never appears in messages: URLs and exception texts are redacted and the original
+exceptions are not chained.
 """
 from __future__ import annotations
 
@@ -30,6 +33,7 @@ from seesaw.sources.base import (
     SeriesSpec,
     SourceError,
     clip_range,
+    empty_window,
     json_records,
     observations,
 )
@@ -161,15 +165,37 @@ class FredSource:
         ``spec.options['vintages']`` and a key is available (tombstones dropped)."""
         code = spec.source_code
         if spec.options.get("vintages") and self.has_key:
-            frame = self.fetch_vintages(code, start, end)
+            frame = self._observations(code, start, end, realtime=REALTIME_ALL, keep_missing=True)
             frame = frame[~(frame["value"].isna() & frame["raw_value"].isin(_MISSING))].reset_index(drop=True)
         elif self.has_key:
             frame = self._observations(code, start, end, realtime=None, keep_missing=False)
         else:
             frame = self._fredgraph(code, start, end)
         if frame.empty:
-            raise EmptyResponse(f"FRED returned no observations for {code} in {start}..{end}")
+            return empty_window(spec, start, end, self.span(code), f"FRED {code.strip().upper()}")
         return frame
+
+    def span(self, series_id: str) -> tuple[date, date] | None:
+        """The first and last observation dates FRED holds for ``series_id`` (one request): the
+        series metadata's ``observation_start``/``observation_end`` with a key, else the dates of
+        the whole keyless CSV. None when it holds none.
+
+        An empty window asks for it, to tell a window outside the series (no data) from one
+        inside it (a failure).
+        """
+        code = series_id.strip().upper()
+        what = f"FRED series {code}"
+        if not self.has_key:
+            dates = parse_fredgraph_csv(self._get(self._graph_url, {"id": code}, what).text)["obs_date"].dropna()
+            return None if dates.empty else (dates.min().date(), dates.max().date())
+        params = {"series_id": code, "file_type": "json", "api_key": self._api_key}
+        listed = json_records(self._decode(self._get(f"{self._api_url}/series", params, what), what), "seriess", what)
+        if not listed:
+            return None
+        try:
+            return date.fromisoformat(listed[0]["observation_start"]), date.fromisoformat(listed[0]["observation_end"])
+        except (KeyError, TypeError, ValueError):
+            raise SourceError(f"{what}: no observation_start/observation_end dates in {str(listed[0])[:200]}") from None
 
     def fetch_vintages(self, series_id: str, start: date | None, end: date | None) -> pd.DataFrame:
         """Every ALFRED vintage of ``series_id`` for observations in ``[start, end]``.

@@ -19,6 +19,9 @@ Options: ``column`` (default ``Close``; ``Adj Close`` with ``auto_adjust: false`
 """
 from __future__ import annotations
 
+import logging
+import re
+import threading
 import time
 import warnings
 from collections.abc import Callable
@@ -26,27 +29,68 @@ from datetime import date, timedelta
 
 import pandas as pd
 
-from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, observations
+from seesaw.sources.base import SeriesSpec, SourceError, clip_range, empty_window, observations
 from seesaw.sources.http import HostUnreachable, breaker, guarded, is_connection_failure, limiter, with_retries
 
 #: yfinance does its own HTTP to several Yahoo hosts; their connection failures count against
 #: one circuit breaker under this name.
 YAHOO_HOST = "finance.yahoo.com"
+#: How Yahoo's chart API words a window before a symbol's first bar (HTTP 400, ``chart.error``):
+#: an answer that the window is empty, not a refusal.
+NO_BARS_REASON = "Data doesn't exist for startDate"
+
+
+#: Transport failures in the reason yfinance logs when it swallows one ("Failed to get ticker 'X'
+#: reason: Failed to perform, curl: (56) Proxy CONNECT aborted") before raising "no time zone".
+_TRANSPORT_FAILURE = re.compile(r"curl: \((5|6|7|28|35|52|56)\)|Could not resolve|Connection refused|timed out"
+                                r"|ProxyError|ConnectionError", re.IGNORECASE)
+
+
+class _SwallowedFailures(logging.Handler):
+    """Collects the errors yfinance logs (not raises) in the calling thread."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.ERROR)
+        self.thread = threading.get_ident()
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        if record.thread == self.thread:
+            self.messages.append(record.getMessage())
 
 
 def download_history(symbol: str, start: date | None, end_exclusive: date | None, *,
                      auto_adjust: bool) -> pd.DataFrame:
-    """One yfinance call for daily bars of ``symbol`` (raises yfinance's exceptions)."""
+    """One yfinance call for daily bars of ``symbol`` (raises yfinance's exceptions).
+
+    yfinance logs a transport failure and then raises "no time zone" or "no prices"; that is
+    raised here as ``ConnectionError`` instead, so the host's circuit breaker counts it and an
+    unreachable Yahoo is not read as an unknown symbol or an empty window.
+    """
     import yfinance as yf
+    from yfinance.exceptions import YFPricesMissingError, YFTzMissingError
 
     limiter("yahoo").wait(check=lambda: breaker(YAHOO_HOST).check(f"Yahoo {symbol}"))
-    with warnings.catch_warnings():
-        # raise_errors is deprecated in favour of a process-global switch we do not want to flip.
-        warnings.simplefilter("ignore", DeprecationWarning)
-        return yf.Ticker(symbol).history(
-            start=start, end=end_exclusive, interval="1d", auto_adjust=auto_adjust,
-            actions=False, raise_errors=True,
-        )
+    # Without a start yfinance would fetch one month; "max" is the whole history.
+    since: dict[str, object] = {"start": start} if start is not None else {"period": "max"}
+    swallowed = _SwallowedFailures()
+    log = logging.getLogger("yfinance")
+    log.addHandler(swallowed)
+    try:
+        with warnings.catch_warnings():
+            # raise_errors is deprecated in favour of a process-global switch we do not want to flip.
+            warnings.simplefilter("ignore", DeprecationWarning)
+            return yf.Ticker(symbol).history(
+                **since, end=end_exclusive, interval="1d", auto_adjust=auto_adjust,
+                actions=False, raise_errors=True,
+            )
+    except (YFTzMissingError, YFPricesMissingError):
+        failure = next((m for m in swallowed.messages if _TRANSPORT_FAILURE.search(m)), None)
+        if failure is None:
+            raise
+        raise ConnectionError(failure) from None
+    finally:
+        log.removeHandler(swallowed)
 
 
 def parse_history(frame: pd.DataFrame, *, column: str = "Close", exchange_tz: str | None = None) -> pd.DataFrame:
@@ -87,15 +131,31 @@ class YahooSource:
         self._sleep = sleep
 
     def fetch(self, spec: SeriesSpec, start: date | None, end: date | None) -> pd.DataFrame:
-        """Closes of ``spec.source_code`` in ``[start, end]`` (trading dates, exchange local)."""
+        """Closes of ``spec.source_code`` in ``[start, end]`` (trading dates, exchange local).
+
+        An empty window costs one more request, the symbol's whole history, for the span Yahoo
+        holds: outside it, or on non-trading days only, the window is "no data"; inside it, a
+        failure (``seesaw.sources.base.empty_window``).
+        """
+        symbol = spec.source_code.strip().upper()
+        what = f"Yahoo {symbol}"
+        parsed = self._closes(symbol, start, end, spec, what)
+        if parsed.empty:
+            whole = self._closes(symbol, None, None, spec, what)
+            span = None if whole.empty else (whole["obs_date"].min().date(), whole["obs_date"].max().date())
+            return empty_window(spec, start, end, span, what)
+        parsed["value"] = parsed["value"] * float(spec.options.get("scale", 1.0))
+        return parsed
+
+    def _closes(self, symbol: str, start: date | None, end: date | None, spec: SeriesSpec,
+                what: str) -> pd.DataFrame:
+        """Closes in ``[start, end]`` (either open), empty when Yahoo has none there; one call with retries."""
         from yfinance.exceptions import YFException, YFPricesMissingError, YFRateLimitError, YFTzMissingError
 
-        symbol = spec.source_code.strip().upper()
         auto_adjust = bool(spec.options.get("auto_adjust", True))
         end_exclusive = end + timedelta(days=1) if end is not None else None
-        what = f"Yahoo {symbol}"
 
-        def call() -> pd.DataFrame:
+        def call() -> pd.DataFrame | None:
             try:
                 return guarded(YAHOO_HOST, what,
                                lambda: self._download(symbol, start, end_exclusive, auto_adjust=auto_adjust))
@@ -104,9 +164,9 @@ class YahooSource:
             except YFRateLimitError:
                 raise SourceError(f"{what}: rate limited (HTTP 429)", retryable=True) from None
             except YFPricesMissingError as exc:
-                if exc.yahoo_reason:
+                if exc.yahoo_reason and not exc.yahoo_reason.startswith(NO_BARS_REASON):
                     raise SourceError(f"{what}: Yahoo refused the request: {exc.yahoo_reason}") from None
-                raise EmptyResponse(f"{what}: no prices in {start}..{end} ({exc.rationale})") from None
+                return None  # no bars in the window
             except YFTzMissingError:
                 raise SourceError(f"{what}: unknown or delisted symbol (Yahoo has no time zone for it)") from None
             except YFException as exc:
@@ -117,10 +177,5 @@ class YahooSource:
 
         frame = with_retries(call, what=what, tries=self._tries, sleep=self._sleep)
         if frame is None or frame.empty:
-            raise EmptyResponse(f"{what}: empty result for {start}..{end}")
-        parsed = parse_history(frame, column=spec.options.get("column", "Close"))
-        parsed["value"] = parsed["value"] * float(spec.options.get("scale", 1.0))
-        parsed = clip_range(parsed, start, end)
-        if parsed.empty:
-            raise EmptyResponse(f"{what}: no closes in {start}..{end}")
-        return parsed
+            return observations([], [])
+        return clip_range(parse_history(frame, column=spec.options.get("column", "Close")), start, end)

@@ -27,8 +27,8 @@ class LoadResult:
     rows_rejected: int
     min_date: date | None
     max_date: date | None
-    status: str  # ok, partial, failed
-    error: str | None = None  # the error (failed) or why the load is partial
+    status: str  # ok, partial, no_data, failed
+    error: str | None = None  # the error (failed), why the load is partial, or where the data is (no_data)
     rows_vanished: int = 0  # stored dates in the fetched window the source no longer lists
 
 
@@ -154,6 +154,7 @@ def load_series(
     requested_end: date | None,
     now: datetime,
     replace: bool = False,
+    held: tuple[date, date] | None = None,
 ) -> LoadResult:
     """Load one series in one transaction: append changes to ``raw``, write them to ``core``.
 
@@ -167,6 +168,12 @@ def load_series(
     revisions. Reloading identical data changes no table but ``ops.loads``. On any error the
     transaction rolls back, the previous content stays intact, and the error is recorded as a
     failed load.
+
+    A fetch with no rows where nothing is stored either (the series ended before the window,
+    starts after it, or the window holds only non-trading days) is ``no_data``, not a failure;
+    ``error`` then says where the data is, from ``held`` (the span the source holds, when it
+    said) and the stored dates. A fetch with no valid rows where dates are stored, or whose
+    every row was rejected, is a failure.
     """
     valid, rejects = validated.valid, validated.rejects
     sid = spec.series_id
@@ -175,8 +182,11 @@ def load_series(
         stored = con.execute("select obs_date from core.observations where series_id = ? and obs_date between ? and ?",
                              [sid, lo, hi]).df()["obs_date"]
         kept = int((~stored.isin(rejects["obs_date"])).sum())
-        error = "no valid observations in the fetched range" + (f"; {kept} stored dates there kept" if kept else "")
-        result = LoadResult(sid, rows_fetched, 0, 0, len(rejects), None, None, "failed", error, kept)
+        if rows_fetched or kept:
+            error = "no valid observations in the fetched range" + (f"; {kept} stored dates there kept" if kept else "")
+            result = LoadResult(sid, rows_fetched, 0, 0, len(rejects), None, None, "failed", error, kept)
+        else:
+            result = LoadResult(sid, 0, 0, 0, 0, None, None, "no_data", _where_the_data_is(con, spec, lo, hi, held))
         _record(con, run_id, result, requested_start, requested_end, rejects, now)
         return result
     vintaged = bool(valid["vintage"].notna().any())
@@ -250,6 +260,36 @@ def load_series(
         result = LoadResult(sid, rows_fetched, 0, 0, 0, None, None, "failed", f"{type(exc).__name__}: {exc}")
         _record(con, run_id, result, requested_start, requested_end, rejects.iloc[0:0], now)
     return result
+
+
+def _where_the_data_is(con: duckdb.DuckDBPyConnection, spec: SeriesSpec, lo: date, hi: date,
+                       held: tuple[date, date] | None) -> str:
+    """Why a window [lo, hi] has no data, in a few words: the series ``ends …`` before it,
+    ``starts …`` after it, or has ``no dates in range`` (weekend, holidays: a gap in its span);
+    from the span the source holds and the stored dates together."""
+    stored = one_row(con.execute("select min(obs_date), max(obs_date) from core.observations where series_id = ?",
+                                 [spec.series_id]))
+    spans = [span for span in (held, stored) if span is not None and span[0] is not None]
+    if not spans:
+        return "none listed or stored"
+    first, last = min(span[0] for span in spans), max(span[1] for span in spans)
+    if last < lo:
+        return f"ends {_period(last, spec.frequency)}"
+    if first > hi:
+        return f"starts {_period(first, spec.frequency)}"
+    return "no dates in range"
+
+
+def _period(day: date, frequency: str) -> str:
+    """A date as its period: ``2018-07`` for a monthly observation, ``2018Q3``, ``2018``, else the day."""
+    stamp = pd.Timestamp(day)
+    if frequency == "M":
+        return f"{stamp:%Y-%m}"
+    if frequency == "Q":
+        return f"{stamp.year}Q{stamp.quarter}"
+    if frequency == "A":
+        return str(stamp.year)
+    return f"{stamp:%Y-%m-%d}"
 
 
 _NO_REJECTS = pd.DataFrame(columns=["obs_date", "raw_value", "reason"])

@@ -8,6 +8,7 @@ import json
 import shutil
 import threading
 import time
+import urllib.parse
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -47,8 +48,14 @@ GOOD_JSON = json.dumps({"count": len(DAYS), "observations": [
 READ_TIMEOUT_S = 0.3
 
 
+#: FRED's series metadata for DGS10: it holds data over the whole window, so an empty window is a failure.
+SERIES_JSON = json.dumps({"seriess": [{"id": "DGS10", "observation_start": "1962-01-02",
+                                       "observation_end": "2026-11-27"}]})
+
+
 class Server:
-    """FRED on 127.0.0.1: answers every request with the current (status, body, delay)."""
+    """FRED on 127.0.0.1: answers every observations request with the current (status, body,
+    delay), and the series metadata (asked after an empty window) with ``SERIES_JSON``."""
 
     def __init__(self) -> None:
         self.answer = (200, GOOD_JSON, 0.0)
@@ -59,6 +66,8 @@ class Server:
             def do_GET(self) -> None:  # noqa: N802 (http.server API)
                 outer.hits += 1
                 status, body, delay = outer.answer
+                if urllib.parse.urlsplit(self.path).path.rstrip("/").endswith("/series"):
+                    status, body, delay = 200, SERIES_JSON, 0.0
                 time.sleep(delay)
                 data = body.encode()
                 try:
@@ -175,7 +184,7 @@ CASES = {
     "missing_key": ("fred", (200, json.dumps({"count": 3, "obs": []}), 0.0), ["no observations"]),
     "renamed_column": ("yahoo", "renamed_column", ["no 'Close' column", "Last"]),
     "yahoo_429": ("yahoo", "rate_limited", ["429", "after 2 tries"]),
-    "yahoo_empty": ("yahoo", "empty", ["empty result"]),
+    "yahoo_empty": ("yahoo", "empty", ["no observations", "lists none at all"]),
 }
 
 

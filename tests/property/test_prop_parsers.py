@@ -269,7 +269,7 @@ def test_loader_loads_or_rejects_every_row_with_a_reason(warehouse, rows, kind) 
     assert set(reasons) <= {"bad_date", "unparseable", "non_finite", "future_date", "non_positive",
                             "out_of_band", "duplicate_date"}
     assert result.rows_rejected == sum(reasons.values())
-    assert result.status == ("failed" if not expected else "partial" if reasons else "ok")
+    assert result.status == ("no_data" if not rows else "failed" if not expected else "partial" if reasons else "ok")
 
 
 def test_zz_report_inputs_tried() -> None:

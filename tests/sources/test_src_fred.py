@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 import seesaw.sources.http
-from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, held_span
 from seesaw.sources.fred import FredSource, parse_fredgraph_csv, parse_observations_json, point_in_time
 from seesaw.sources.http import RateLimiter
 
@@ -186,11 +186,70 @@ def test_key_never_appears_in_errors(server) -> None:
     assert KEY not in str(info.value) and "REDACTED" in str(info.value)
 
 
-def test_empty_observations_is_an_empty_response(server) -> None:
+EMPTY = '{"count":0,"offset":0,"limit":100000,"observations":[]}'
+
+
+@needs_wire
+def test_an_empty_window_outside_the_series_is_no_data_and_inside_it_a_failure(server) -> None:
+    """One more request, the series metadata, tells a window before GDP's first quarter (no data)
+    from one FRED should have filled (a failure)."""
     base, replay = server
-    replay.add("/fred/series/observations", {}, (200, '{"count":0,"offset":0,"limit":100000,"observations":[]}'))
+    replay.add("/fred/series/observations", {"series_id": "GDP"}, (200, EMPTY))
+    replay.add("/fred/series", {"series_id": "GDP"}, (200, cassette_body("test_get_series_info.yaml")))
+    gdp = SeriesSpec("us_gdp", "GDP", "fred", "GDP", "Q", "USD bn", "macro", "US")
+    frame = source(base).fetch(gdp, date(1930, 1, 1), date(1939, 12, 31))
+    assert frame.empty and list(frame.columns) == OBS_COLUMNS
+    assert held_span(frame) == (date(1947, 1, 1), date(2024, 7, 1))
+    assert len(replay.requests) == 2 and f"api_key={KEY}" in replay.requests[1]
+    with pytest.raises(EmptyResponse, match=r"no observations in 2000-01-01\.\.2000-12-31 although it holds "
+                                            r"1947-01-01\.\.2024-07-01 \(expected observations on 4 dates"):
+        source(base).fetch(gdp, date(2000, 1, 1), date(2000, 12, 31))
+    # a window between two quarterly stamps holds no date GDP could have
+    assert held_span(source(base).fetch(gdp, date(2000, 1, 2), date(2000, 3, 31))) is not None
+
+
+@needs_wire
+def test_a_weekly_series_is_no_data_between_its_weekdays(server) -> None:
+    base, replay = server
+    replay.add("/fred/series/observations", {"series_id": "WGS10YR"}, (200, EMPTY))
+    replay.add("/fred/series", {"series_id": "WGS10YR"}, (200, cassette_body("test_list_methods_diff.yaml")))
+    weekly = SeriesSpec("us_10y_w", "10y weekly", "fred", "WGS10YR", "W", "percent p.a.", "yield", "US")
+    frame = source(base).fetch(weekly, date(2024, 1, 8), date(2024, 1, 11))  # Mon-Thu; stamps are Fridays
+    assert frame.empty and held_span(frame) == (date(1962, 1, 5), date(2024, 10, 25))
     with pytest.raises(EmptyResponse):
-        source(base).fetch(spec("DGS10"), date(2030, 1, 1), None)
+        source(base).fetch(weekly, date(2024, 1, 8), date(2024, 1, 12))
+
+
+def test_a_series_fred_does_not_know_fails_on_its_metadata(server) -> None:
+    base, replay = server
+    replay.add("/fred/series/observations", {}, (200, EMPTY))
+    replay.add("/fred/series", {},
+               (400, '{"error_code":400,"error_message":"Bad Request.  The series does not exist."}'))
+    with pytest.raises(SourceError, match="FRED series NOPE: HTTP 400"):
+        source(base).fetch(spec("NOPE"), date(2030, 1, 1), None)
+
+
+@pytest.fixture()
+def t10y3m_csv(shared_data: Path) -> str:
+    return (shared_data / "fred_daily" / "T10Y3M.csv").read_text()  # a fredgraph export, 1982-01-04..
+
+
+def test_keyless_empty_window_learns_the_span_from_the_whole_csv(server, t10y3m_csv: str) -> None:
+    base, replay = server
+    header = t10y3m_csv.partition("\n")[0] + "\n"
+    for cosd in ("1975-01-01", "2023-01-14"):
+        replay.add("/graph/fredgraph.csv", {"id": "T10Y3M", "cosd": cosd}, (200, header))
+    replay.add("/graph/fredgraph.csv", {"id": "T10Y3M"}, (200, t10y3m_csv))
+    keyless = FredSource(None, use_key_lookup=False, api_url=f"{base}/fred", graph_url=f"{base}/graph/fredgraph.csv",
+                         sleep=lambda s: None)
+    spread = spec("T10Y3M")
+    before = keyless.fetch(spread, date(1975, 1, 1), date(1979, 12, 31))
+    assert before.empty and held_span(before) == (date(1982, 1, 4), date(2026, 7, 10))
+    assert parse_qs(urlparse(replay.requests[1]).query) == {"id": ["T10Y3M"]}  # the unbounded CSV
+    # Sat, Sun and Martin Luther King Day: no trading day, no data; one more day is a failure
+    assert held_span(keyless.fetch(spread, date(2023, 1, 14), date(2023, 1, 16))) is not None
+    with pytest.raises(EmptyResponse, match="expected observations on 1 dates there, from 2023-01-17"):
+        keyless.fetch(spread, date(2023, 1, 14), date(2023, 1, 17))
 
 
 def test_keyless_fredgraph_csv_both_layouts(server) -> None:

@@ -3,6 +3,7 @@ chart JSON with yfinance's own parsing steps (parse_quotes, set_df_tz, local-mid
 from __future__ import annotations
 
 import json
+import logging
 from datetime import date
 from pathlib import Path
 from typing import Any
@@ -12,10 +13,10 @@ import pytest
 import yaml
 import yfinance
 from yfinance import utils as yf_utils
-from yfinance.exceptions import YFPricesMissingError, YFRateLimitError
+from yfinance.exceptions import YFPricesMissingError, YFRateLimitError, YFTzMissingError
 
 import seesaw.sources.http
-from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, held_span
 from seesaw.sources.http import RateLimiter
 from seesaw.sources.yahoo import YahooSource, download_history, parse_history
 
@@ -141,6 +142,32 @@ def test_empty_chart_raises_empty_response() -> None:
         src().fetch(spec("AAPL"), date(2025, 2, 1), date(2025, 2, 2))
 
 
+NO_BARS = "Data doesn't exist for startDate = 631152000, endDate = 946771200"  # Yahoo's HTTP 400 wording
+
+
+@needs_wire
+def test_a_window_before_the_first_bar_is_no_data_from_the_whole_history() -> None:
+    """Yahoo answers a window before a symbol's listing with a ``chart.error``; one more call, the
+    whole history, shows the symbol starts after the window."""
+    FakeTicker.bodies["TLT"] = [YFPricesMissingError("TLT", "", yahoo_reason=NO_BARS), gspc_body()]
+    frame = src().fetch(spec("TLT"), date(1990, 1, 1), date(1999, 12, 31))
+    assert frame.empty and held_span(frame) == (date(2023, 1, 3), date(2024, 6, 28))
+    window, whole = FakeTicker.calls
+    assert window["start"] == date(1990, 1, 1) and window["end"] == date(2000, 1, 1)
+    assert whole["period"] == "max" and whole["end"] is None and "start" not in whole
+
+
+@needs_wire
+def test_an_empty_window_inside_the_history_fails_unless_it_has_no_trading_day() -> None:
+    empty = chart_body("chart-AAPL-2025-02-01-to-2025-02-02-includePrePost-false-interval-1m.json")
+    FakeTicker.bodies["^GSPC"] = [empty, gspc_body()]
+    with pytest.raises(EmptyResponse, match=r"although it holds 2023-01-03\.\.2024-06-28 \(expected observations "
+                                            r"on 5 dates there, from 2023-06-05\)"):
+        src().fetch(spec("^GSPC"), date(2023, 6, 5), date(2023, 6, 9))
+    FakeTicker.bodies["^GSPC"] = [empty, gspc_body()]  # Saturday to Christmas Day, a Monday
+    assert held_span(src().fetch(spec("^GSPC"), date(2023, 12, 23), date(2023, 12, 25))) is not None
+
+
 def test_empty_frame_raises_empty_response() -> None:
     class Empty(FakeTicker):
         def history(self, **kwargs: Any) -> pd.DataFrame:
@@ -180,3 +207,26 @@ def test_download_history_passes_explicit_options() -> None:
         download_history("^VIX", date(2024, 1, 1), date(2024, 2, 1), auto_adjust=False)
     call = FakeTicker.calls[0]
     assert call["auto_adjust"] is False and call["actions"] is False and call["raise_errors"] is True
+
+
+class LoggingThenTzMissing:
+    """yfinance offline: it logs the transport failure, then raises "no time zone"."""
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+
+    def history(self, **kwargs: Any) -> pd.DataFrame:
+        logging.getLogger("yfinance").error("Failed to get ticker '^GSPC' reason: %s", self.reason)
+        raise YFTzMissingError("^GSPC")
+
+
+def test_a_transport_failure_yfinance_swallows_is_a_connection_failure(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Offline, yfinance logs "curl: (56) Proxy CONNECT aborted" and raises "no time zone": that is
+    an unreachable host (counted by the breaker, retried), not an unknown symbol."""
+    offline = "Failed to perform, curl: (56) Proxy CONNECT aborted."
+    monkeypatch.setattr(yfinance, "Ticker", lambda symbol: LoggingThenTzMissing(offline))
+    with pytest.raises(ConnectionError, match="curl: \\(56\\)"):
+        download_history("^GSPC", date(2024, 1, 1), date(2024, 2, 1), auto_adjust=True)
+    monkeypatch.setattr(yfinance, "Ticker", lambda symbol: LoggingThenTzMissing("symbol may be delisted"))
+    with pytest.raises(YFTzMissingError):  # a real "no time zone" stays what it is
+        download_history("^GSPC", date(2024, 1, 1), date(2024, 2, 1), auto_adjust=True)
