@@ -233,3 +233,42 @@ def rebalancing_scenario(config: RebalancingScenario | Mapping[str, Any]) -> pd.
         },
         columns=REBALANCING_COLUMNS,
     )
+
+
+#: Periods in the trailing mean of ``flow_12p_mean_usd_bn``, and in a summary's recent window.
+TRAILING_PERIODS = 12
+RECENT_PERIODS = 36
+
+#: Columns of ``results.rebalancing_summary``.
+SUMMARY_COLUMNS = ["scenario", "first_date", "last_date", "periods", "aum_usd_bn", "equity_weight",
+                   "mean_flow_usd_bn", "mean_abs_flow_usd_bn", "mean_share_of_treasury_supply",
+                   "mean_share_of_ig_supply", "recent_periods", "recent_mean_flow_usd_bn",
+                   "recent_mean_abs_flow_usd_bn"]
+
+
+def with_trailing_mean(flows: pd.DataFrame, periods: int = TRAILING_PERIODS) -> pd.DataFrame:
+    """``flows`` (``REBALANCING_COLUMNS`` rows, any scenarios) ordered by scenario and date, with
+    ``flow_12p_mean_usd_bn``: the mean flow over each scenario's last ``periods`` periods (fewer
+    at its start), USD bn per period."""
+    ordered = flows.sort_values(["scenario", "obs_date"], kind="stable").reset_index(drop=True)
+    ordered["flow_12p_mean_usd_bn"] = (ordered.groupby("scenario")["flow_usd_bn"]
+                                       .transform(lambda s: s.rolling(periods, min_periods=1).mean()))
+    return ordered
+
+
+def rebalancing_summary(flows: pd.DataFrame, recent: int = RECENT_PERIODS) -> pd.DataFrame:
+    """Per scenario of ``flows``: first and last period end, periods, the last AUM and equity
+    weight, the mean flow and mean |flow| (USD bn per period), the mean supply shares (0–1), and
+    the mean flow and mean |flow| over its last ``recent`` periods (``SUMMARY_COLUMNS``)."""
+    ordered = flows.sort_values(["scenario", "obs_date"], kind="stable")
+    abs_flow = ordered["flow_usd_bn"].abs()
+    whole = ordered.assign(abs_flow=abs_flow).groupby("scenario").agg(
+        first_date=("obs_date", "min"), last_date=("obs_date", "max"), periods=("obs_date", "size"),
+        aum_usd_bn=("aum_usd_bn", "last"), equity_weight=("equity_weight", "last"),
+        mean_flow_usd_bn=("flow_usd_bn", "mean"), mean_abs_flow_usd_bn=("abs_flow", "mean"),
+        mean_share_of_treasury_supply=("share_of_treasury_supply", "mean"),
+        mean_share_of_ig_supply=("share_of_ig_supply", "mean"))
+    tail = ordered.assign(abs_flow=abs_flow).groupby("scenario").tail(recent).groupby("scenario").agg(
+        recent_periods=("obs_date", "size"), recent_mean_flow_usd_bn=("flow_usd_bn", "mean"),
+        recent_mean_abs_flow_usd_bn=("abs_flow", "mean"))
+    return whole.join(tail).reset_index()[SUMMARY_COLUMNS]
