@@ -21,15 +21,19 @@ import pandas as pd
 from pyacm import NominalACM
 from scipy.interpolate import PchipInterpolator
 
+from seesaw.transforms.correlation import correlation_t_test
+
 __all__ = [
     "CMT_TENOR_MONTHS",
     "AcmResult",
     "TERM_PREMIA_COLUMNS",
+    "TRACKING_COLUMNS",
     "acm_daily_yields",
     "acm_term_premia",
     "fit_acm",
     "nyfed_term_premia",
     "priced_cuts",
+    "term_premium_tracking",
     "zero_curve_from_cmt",
 ]
 
@@ -325,6 +329,48 @@ def acm_term_premia(
             )
         )
     return pd.concat(frames, ignore_index=True)
+
+
+#: Columns of ``results.term_premium_tracking``.
+TRACKING_COLUMNS = ["tenor_years", "source", "reference", "freq", "start_date", "end_date", "months", "corr",
+                    "t_stat", "p_value", "rmse_pp"]
+
+
+def term_premium_tracking(rows: pd.DataFrame, source: str = "seesaw_acm",
+                          reference: str = "nyfed_acm") -> pd.DataFrame:
+    """How closely ``source``'s monthly term premium follows ``reference``'s, per tenor.
+
+    Parameters
+    ----------
+    rows : pd.DataFrame
+        ``results.term_premia`` rows (``obs_date, tenor_years, source, freq, term_premium_pct``).
+    source, reference : str
+        The estimate and the series it is compared with.
+
+    Returns
+    -------
+    pd.DataFrame
+        Columns ``TRACKING_COLUMNS``: per tenor with more than two common month ends (freq 'M'),
+        their first and last, the Pearson correlation with its t test (n − 2 degrees of freedom)
+        and the root mean squared difference in percentage points.
+    """
+    monthly = rows[(rows["freq"] == "M") & rows["source"].isin([source, reference])].dropna(
+        subset=["term_premium_pct"])
+    out = []
+    for tenor, group in monthly.groupby("tenor_years", sort=True):
+        wide = group.pivot_table(index="obs_date", columns="source", values="term_premium_pct")
+        if not {source, reference} <= set(wide.columns):
+            continue
+        both = wide[[source, reference]].dropna()
+        if len(both) <= 2:
+            continue
+        corr = float(np.corrcoef(both[source], both[reference])[0, 1])
+        t, p = correlation_t_test(np.array([corr]), float(len(both)))
+        out.append({"tenor_years": int(tenor), "source": source, "reference": reference, "freq": "M",
+                    "start_date": both.index.min(), "end_date": both.index.max(), "months": len(both),
+                    "corr": corr, "t_stat": float(t[0]), "p_value": float(p[0]),
+                    "rmse_pp": float(np.sqrt(((both[source] - both[reference]) ** 2).mean()))})
+    return pd.DataFrame(out, columns=TRACKING_COLUMNS)
 
 
 def nyfed_term_premia(

@@ -21,9 +21,11 @@ investment_clock
     falling → reflation, above & falling → recovery, above & rising → overheat, below &
     rising → stagflation.
 money_credit
-    Money loose = short rate lower than ``change_months`` earlier (tight = higher); credit
-    loose (expanding) = credit YoY growth higher than ``change_months`` earlier. Labels
-    ``{loose|tight}_money_{loose|tight}_credit``.
+    Money loose = a short rate lower than ``change_months`` earlier (tight = higher), or, as
+    Zhongtai Securities' handbook reads China, money-supply (M1 or M2) YoY growth higher than
+    ``change_months`` earlier; credit loose (expanding) = credit YoY growth higher than
+    ``change_months`` earlier, growth of a stock, or of the trailing 12-month sum of a monthly
+    flow (total social financing, new loans). Labels ``{loose|tight}_money_{loose|tight}_credit``.
 stock_bond_quadrant
     Per period: double_bull (stock > 0, bond > 0), double_bear (both ≤ 0), seesaw_risk_on
     (stock > 0, bond ≤ 0), seesaw_risk_off (stock ≤ 0, bond > 0); bond = bond RETURN.
@@ -212,41 +214,61 @@ def investment_clock(
     return _frame("investment_clock", market, phase, detail)
 
 
+def _yoy_growth(values: pd.Series, given: Literal["level", "yoy_pct", "flow"]) -> pd.Series:
+    """YoY growth in percent of month-end values given as a stock (``level``), a monthly flow
+    (``flow``: growth of the trailing 12-month sum, so 24 months are needed) or already as YoY
+    growth in percent (``yoy_pct``)."""
+    if given == "flow":
+        values = values.asfreq("ME").rolling(12).sum()
+    if given in ("level", "flow"):
+        return values.pct_change(12, fill_method=None) * 100.0
+    return values
+
+
 def money_credit(
-    short_rate_pct: pd.Series,
+    money: pd.Series,
     credit: pd.Series,
     *,
     market: str = "us",
     money_change_months: int = DEFAULTS.money_change_months,
     credit_change_months: int = DEFAULTS.credit_change_months,
-    credit_input: Literal["level", "yoy_pct"] = "level",
+    money_input: Literal["rate", "level", "yoy_pct"] = "rate",
+    credit_input: Literal["level", "yoy_pct", "flow"] = "level",
 ) -> pd.DataFrame:
     """Money–credit quadrant per month end.
 
     Parameters
     ----------
-    short_rate_pct : pd.Series
-        Policy or short market rate, percent p.a. (US: fed funds or 3-month bill; China: a
-        short rate or, as Zhongtai Securities' handbook does, the 10-year yield).
+    money : pd.Series
+        ``money_input='rate'``: a policy or short market rate, percent p.a. (US: fed funds or
+        3-month bill), money loose when it fell. ``'level'``: a money stock (M1, M2; YoY
+        computed over 12 months) and ``'yoy_pct'``: money-supply YoY growth in percent, money
+        loose when growth rose (Zhongtai Securities, "Stock–bond relationship handbook",
+        2024-12-03, reads China's money this way).
     credit : pd.Series
-        Credit stock (``credit_input='level'``, e.g. BUSLOANS, bank loans, M2, total social
-        financing; YoY computed over 12 months) or its YoY growth in percent.
+        Credit stock (``credit_input='level'``, e.g. BUSLOANS, bank loans; YoY computed over 12
+        months), a monthly flow (``'flow'``, e.g. total social financing or new RMB loans per
+        month; YoY growth of the trailing 12-month sum, which needs 24 months and no gap) or
+        YoY growth in percent (``'yoy_pct'``).
     money_change_months, credit_change_months : int
-        Horizons of the rate change and of the credit-growth change.
+        Horizons of the money change (rate, or money growth) and of the credit-growth change.
     """
-    rate = _month_end(short_rate_pct)
-    growth = _month_end(credit)
-    if credit_input == "level":
-        growth = growth.pct_change(12, fill_method=None) * 100.0
-    both = pd.concat({"r": rate, "c": growth}, axis=1, sort=True)
-    rate_change = both["r"] - both["r"].shift(money_change_months)
+    money_m = _month_end(money)
+    if money_input != "rate":
+        money_m = _yoy_growth(money_m, money_input)
+    both = pd.concat({"m": money_m, "c": _yoy_growth(_month_end(credit), credit_input)}, axis=1, sort=True)
+    money_change = both["m"] - both["m"].shift(money_change_months)
     credit_change = both["c"] - both["c"].shift(credit_change_months)
-    money = _direction(rate_change).map({-1.0: "loose_money", 1.0: "tight_money"})
+    loose_when = -1.0 if money_input == "rate" else 1.0
+    money_state = _direction(money_change).map({loose_when: "loose_money", -loose_when: "tight_money"})
     credit_state = _direction(credit_change).map({1.0: "loose_credit", -1.0: "tight_credit"})
-    label = (money + "_" + credit_state).where(money.notna() & credit_state.notna())
+    label = (money_state + "_" + credit_state).where(money_state.notna() & credit_state.notna())
+    money_detail = (f"rate_d{money_change_months}m=" + _fmt(money_change, "{:+.2f}") if money_input == "rate"
+                    else "money_yoy=" + _fmt(both["m"], "{:.2f}") + f"% d{money_change_months}m="
+                    + _fmt(money_change, "{:+.2f}"))
     detail = (
-        f"rate_d{money_change_months}m=" + _fmt(rate_change, "{:+.2f}") + "pp credit_yoy="
-        + _fmt(both["c"], "{:.2f}") + f"% d{credit_change_months}m=" + _fmt(credit_change, "{:+.2f}") + "pp"
+        money_detail + "pp credit_yoy=" + _fmt(both["c"], "{:.2f}") + f"% d{credit_change_months}m="
+        + _fmt(credit_change, "{:+.2f}") + "pp"
     )
     return _frame("money_credit", market, label, detail)
 
@@ -350,3 +372,13 @@ def regime_summary(regimes: pd.DataFrame, stock_ret: pd.Series, bond_ret: pd.Ser
     )
     out["share_of_time"] = out["n_periods"] / out.groupby(["framework", "market"])["n_periods"].transform("sum")
     return out[SUMMARY_COLUMNS]
+
+
+def run_starts(regimes: pd.DataFrame) -> pd.Series:
+    """For each row of ``regimes`` (``framework, market, obs_date, label``), the first
+    ``obs_date`` of the run of identical consecutive labels it belongs to, per framework and
+    market in date order (aligned to ``regimes``' index)."""
+    ordered = regimes.sort_values(["framework", "market", "obs_date"], kind="stable")
+    keys = [ordered["framework"], ordered["market"]]
+    run = ordered.groupby(keys)["label"].transform(lambda s: s.ne(s.shift()).cumsum())
+    return ordered.groupby([*keys, run])["obs_date"].transform("min").reindex(regimes.index)
