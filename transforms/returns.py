@@ -79,8 +79,12 @@ def yield_changes_bp(yield_pct: pd.Series) -> pd.Series:
 
 
 def overlapping_returns(returns: pd.Series, k: int) -> pd.Series:
-    """Overlapping k-period compounded returns (Soochow Securities, 2025-09-25, uses k = 3 on monthly data)."""
-    return ((1.0 + returns).rolling(k).apply(np.prod, raw=True) - 1.0).dropna()
+    """Overlapping k-period compounded returns, stamped on each period's end: every period's return
+    over the last k periods (Soochow Securities' macro team, 2025-09-25, uses k = 3 on month ends:
+    each month end vs 3 months earlier). Decimal in, decimal out; the first k − 1 periods drop."""
+    if k < 1:
+        raise ValueError(f"k must be a positive number of periods, got {k}")
+    return np.expm1(np.log1p(returns.dropna()).rolling(k, min_periods=k).sum()).dropna()
 
 
 def series_returns(values: pd.Series, kind: str, freq: Freq,
