@@ -109,8 +109,9 @@ def run_checks(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) -> pd
     return frame
 
 
-def copy_core(con: duckdb.DuckDBPyConnection, source_db: Path, as_of: date) -> None:
-    """Copy the catalog and the observations dated on or before ``as_of`` from ``source_db``.
+def copy_core(con: duckdb.DuckDBPyConnection, source_db: Path, known: pd.DataFrame) -> None:
+    """Copy the catalog and the observations listed in ``known`` (``series_id, obs_date``: those
+    known on a past day) from ``source_db``.
 
     Used to seed the scratch warehouse of an as-of replay, so a report built from it can name
     series and show data freshness as of that date.
@@ -118,7 +119,9 @@ def copy_core(con: duckdb.DuckDBPyConnection, source_db: Path, as_of: date) -> N
     con.execute(f"attach {quote_literal(str(source_db))} as source (read_only)")
     try:
         con.execute("insert into core.series select * from source.core.series")
-        con.execute("insert into core.observations select * from source.core.observations where obs_date <= ?",
-                    [as_of])
+        con.register("known_keys", known[["series_id", "obs_date"]])
+        con.execute("insert into core.observations select o.* from source.core.observations o"
+                    " semi join known_keys k on o.series_id = k.series_id and o.obs_date = k.obs_date")
+        con.unregister("known_keys")
     finally:
         con.execute("detach source")
