@@ -16,13 +16,24 @@ Conventions
   standard deviation sits slightly below the true σ). The other assignment (80% equities)
   gives 15.3% / 15.7%, which is not what the note reports.
 * Metrics over paths (all decimals): ``vol_ann`` median of the per-path sample standard
-  deviation of monthly returns × √12; ``var95_ann`` 5% quantile of the per-path annualized
-  geometric return ``W_T^(12/T) − 1`` (reported as that return, not its negative);
+  deviation of monthly returns × √12; ``ann_return_q05`` 5% quantile of the per-path annualized
+  geometric return ``W_T^(12/T) − 1`` over the whole horizon (the statistic the Soochow note
+  calls "95% VaR of the annualized return"; a return, positive = gain, not a loss VaR);
+  ``loss_var95_1y`` and ``loss_cvar95_1y`` the one-year 95% loss VaR and CVaR: with
+  ``L = 1 − W_12`` the loss over the first 12 months as a fraction of the starting value
+  (positive = loss), VaR is the 95% quantile of ``L`` and CVaR the mean of the worst 5% of
+  ``L`` (the ``⌈0.05·paths⌉`` largest; NaN when the horizon is shorter than 12 months);
   ``mdd_12m_median`` median over paths of the worst peak-to-trough drawdown whose peak and
   trough lie at most 12 months apart; ``mdd_full_median`` median full-horizon maximum
   drawdown; ``exp_return_ann`` mean over paths of the annualized geometric return.
   Drawdowns are negative decimals (−0.05 = a 5% fall); the starting wealth counts as a
   peak, so ``mdd_12m_median ≥ mdd_full_median`` always holds path by path.
+* Equity-weight sweep (:func:`weight_choice`), per (scenario, months, ρ): the weight with the
+  least negative median full-horizon drawdown, the weight with the lowest median volatility
+  (lowest weight among ties), and the return plateau: with the gain of ``exp_return_ann`` per
+  +1 percentage point of equity between neighbouring weights, ``g_i = 100·ΔE/(100·Δα)`` in
+  percentage points, the smallest weight from which every further step gains no more than a
+  threshold (0: expected return stops rising); none when it still rises at the last weight.
 
 Common random numbers: one ``numpy.random.Generator(PCG64(seed))`` stream of float32
 standard normals, drawn path by path, is reused for every ``rho`` and α of a sweep; the
@@ -45,13 +56,30 @@ MC_RISK_COLUMNS = [
     "paths",
     "seed",
     "vol_ann",
-    "var95_ann",
+    "ann_return_q05",
+    "loss_var95_1y",
+    "loss_cvar95_1y",
     "mdd_12m_median",
     "mdd_full_median",
     "exp_return_ann",
 ]
 
+MC_WEIGHT_CHOICE_COLUMNS = [
+    "scenario",
+    "months",
+    "rho",
+    "paths",
+    "seed",
+    "weights",
+    "min_drawdown_weight",
+    "min_vol_weight",
+    "return_plateau_weight",
+    "return_gain_threshold_pp",
+]
+
 MONTHS_PER_YEAR = 12
+#: Fewest overlapping returns ``estimate_params`` estimates means, vols and a correlation from.
+MIN_ESTIMATE_PERIODS = 3
 
 
 @dataclass(frozen=True)
@@ -89,6 +117,7 @@ class PathMetrics:
     ann_return: np.ndarray
     mdd_window: np.ndarray
     mdd_full: np.ndarray
+    return_1y: np.ndarray  # simple return over the first 12 months; NaN for shorter horizons
 
 
 def estimate_params(
@@ -107,9 +136,9 @@ def estimate_params(
         12 for monthly returns.
     """
     both = pd.concat({"s": stock_ret, "b": bond_ret}, axis=1, join="inner", sort=True).dropna()
-    if len(both) < 3:
+    if len(both) < MIN_ESTIMATE_PERIODS:
         raise ValueError(
-            f"estimate_params needs at least 3 overlapping returns, got {len(both)}; "
+            f"estimate_params needs at least {MIN_ESTIMATE_PERIODS} overlapping returns, got {len(both)}; "
             "check that both series share period-end dates"
         )
     mean = both.mean() * periods_per_year
@@ -207,7 +236,33 @@ def _metrics_from_gross(wealth: np.ndarray, window_months: int) -> PathMetrics:
     np.divide(wealth, window_peak, out=window_peak)
     mdd_window = window_peak.min(axis=0) - np.float32(1.0)
     ann_return = wealth[-1].astype(np.float64) ** (MONTHS_PER_YEAR / months) - 1.0
-    return PathMetrics(ann_return=ann_return, mdd_window=mdd_window, mdd_full=mdd_full)
+    return_1y = (wealth[MONTHS_PER_YEAR].astype(np.float64) - 1.0 if months >= MONTHS_PER_YEAR
+                 else np.full(wealth.shape[1], np.nan))
+    return PathMetrics(ann_return=ann_return, mdd_window=mdd_window, mdd_full=mdd_full, return_1y=return_1y)
+
+
+def loss_var_cvar(returns: np.ndarray, level: float = 0.95) -> tuple[np.ndarray, np.ndarray]:
+    """Loss VaR and CVaR at ``level`` of each row of simulated returns (positive = loss).
+
+    Parameters
+    ----------
+    returns : np.ndarray
+        Shape ``(rows, paths)``; simple returns over the risk horizon (decimals).
+    level : float
+        Confidence level: VaR is the ``level`` quantile of the loss ``−returns`` (linear
+        interpolation), CVaR the mean of the ``⌈(1 − level)·paths⌉`` largest losses.
+
+    Returns
+    -------
+    (var, cvar) : tuple of np.ndarray
+        Shape ``(rows,)`` each, decimals of the starting value; NaN where a row has a NaN.
+    """
+    if not 0.0 < level < 1.0:
+        raise ValueError(f"level must lie in (0, 1), got {level}")
+    var = -np.quantile(returns, 1.0 - level, axis=1)
+    tail = max(1, int(np.ceil((1.0 - level) * returns.shape[1] - 1e-9)))
+    worst = np.partition(returns, tail - 1, axis=1)[:, :tail]
+    return var, -worst.mean(axis=1)
 
 
 def _rolling_max(x: np.ndarray, width: int, scratch: np.ndarray) -> np.ndarray:
@@ -271,6 +326,7 @@ def simulate_risk(
     combos = [(float(r), w, *_loadings(params, float(r), w)) for r in rhos for w in weights]
     n_combo = len(combos)
     ann_return = np.empty((n_combo, paths), dtype=np.float64)
+    return_1y = np.empty((n_combo, paths), dtype=np.float64)
     mdd_window = np.empty((n_combo, paths), dtype=np.float32)
     mdd_full = np.empty((n_combo, paths), dtype=np.float32)
     vol = np.empty((n_combo, paths), dtype=np.float64)
@@ -289,11 +345,13 @@ def simulate_risk(
             gross[1:] += np.float32(1.0 + c)
             m = _metrics_from_gross(gross, window_months)
             ann_return[k, lo:hi] = m.ann_return
+            return_1y[k, lo:hi] = m.return_1y
             mdd_window[k, lo:hi] = m.mdd_window
             mdd_full[k, lo:hi] = m.mdd_full
             vol[k, lo:hi] = a * a * cov[0] + b * b * cov[1] + 2.0 * a * b * cov[2]
     np.sqrt(vol, out=vol)
     vol *= np.sqrt(MONTHS_PER_YEAR)
+    loss_var, loss_cvar = loss_var_cvar(return_1y)
 
     return pd.DataFrame(
         {
@@ -304,7 +362,9 @@ def simulate_risk(
             "paths": paths,
             "seed": seed,
             "vol_ann": np.median(vol, axis=1),
-            "var95_ann": np.quantile(ann_return, 0.05, axis=1),
+            "ann_return_q05": np.quantile(ann_return, 0.05, axis=1),
+            "loss_var95_1y": loss_var,
+            "loss_cvar95_1y": loss_cvar,
             "mdd_12m_median": np.median(mdd_window, axis=1).astype(np.float64),
             "mdd_full_median": np.median(mdd_full, axis=1).astype(np.float64),
             "exp_return_ann": ann_return.mean(axis=1),
@@ -327,3 +387,56 @@ def _per_path_cov(z: np.ndarray) -> np.ndarray:
     s12 = np.einsum("tn,tn->n", z[0], z[1]).astype(np.float64) - months * mean[0] * mean[1]
     cov: np.ndarray = np.stack([s11, s22, s12]) / (months - 1)
     return cov
+
+
+def least_drawdown(sweep: pd.DataFrame) -> pd.Series:
+    """True on the row of each (scenario, months, ρ) whose median full-horizon max drawdown is least
+    negative (the lowest equity weight among ties), aligned to ``sweep``'s index."""
+    ordered = sweep.sort_values(["scenario", "months", "rho", "equity_weight"], kind="stable")
+    best = ordered.groupby(["scenario", "months", "rho"])["mdd_full_median"].idxmax()
+    return pd.Series(sweep.index.isin(best.to_numpy()), index=sweep.index)
+
+
+def return_plateau(weights: np.ndarray, exp_return: np.ndarray, threshold_pp: float = 0.0) -> float | None:
+    """The smallest equity weight from which every further step of the sweep gains at most
+    ``threshold_pp`` percentage points of expected annual return per +1 pp of equity; None when
+    the last step still gains more (expected return still rising at the largest weight).
+
+    Parameters
+    ----------
+    weights : np.ndarray
+        Equity weights (decimals), strictly increasing, at least two.
+    exp_return : np.ndarray
+        Expected annualized return at each weight (decimals).
+    threshold_pp : float
+        Largest gain per +1 pp of equity that counts as not rising, percentage points
+        (0: expected return stops rising).
+    """
+    w = np.asarray(weights, dtype=np.float64)
+    if len(w) < 2 or np.any(np.diff(w) <= 0):
+        raise ValueError(f"return_plateau needs at least two strictly increasing weights, got {list(w)}")
+    gain_pp = np.diff(np.asarray(exp_return, dtype=np.float64)) / np.diff(w)  # = 100·ΔE / (100·Δα)
+    # Largest gain from each step onwards: the plateau starts where it first drops to the threshold.
+    later_max = np.maximum.accumulate(gain_pp[::-1])[::-1]
+    flat = np.flatnonzero(later_max <= threshold_pp)
+    return float(w[flat[0]]) if len(flat) else None
+
+
+def weight_choice(sweep: pd.DataFrame, threshold_pp: float = 0.0) -> pd.DataFrame:
+    """Per (scenario, months, ρ) of a sweep: the least-drawdown weight, the least-volatility weight
+    and the return plateau (:func:`return_plateau` at ``threshold_pp``); table
+    ``results.mc_weight_choice``, columns ``MC_WEIGHT_CHOICE_COLUMNS``."""
+    rows = []
+    ordered = sweep.sort_values(["scenario", "months", "rho", "equity_weight"], kind="stable")
+    for (scenario, months, rho), g in ordered.groupby(["scenario", "months", "rho"], sort=True):
+        weights = g["equity_weight"].to_numpy()
+        rows.append({
+            "scenario": scenario, "months": months, "rho": rho, "paths": g["paths"].iloc[0],
+            "seed": g["seed"].iloc[0], "weights": len(g),
+            "min_drawdown_weight": float(weights[np.argmax(g["mdd_full_median"].to_numpy())]),
+            "min_vol_weight": float(weights[np.argmin(g["vol_ann"].to_numpy())]),
+            "return_plateau_weight": (return_plateau(weights, g["exp_return_ann"].to_numpy(), threshold_pp)
+                                      if len(g) > 1 else None),
+            "return_gain_threshold_pp": threshold_pp,
+        })
+    return pd.DataFrame(rows, columns=MC_WEIGHT_CHOICE_COLUMNS)

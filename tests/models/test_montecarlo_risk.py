@@ -45,12 +45,12 @@ def test_soochow_equity_weight_is_the_20_percent_leg() -> None:
 def test_soochow_directions_and_drawdown_ordering(soochow: pd.DataFrame) -> None:
     by_rho = soochow.set_index("rho")
     # Lower correlation: better (higher) 5% return quantile, smaller drawdowns (less negative).
-    assert by_rho.loc[-0.6, "var95_ann"] > by_rho.loc[0.0, "var95_ann"]
+    assert by_rho.loc[-0.6, "ann_return_q05"] > by_rho.loc[0.0, "ann_return_q05"]
     assert by_rho.loc[-0.6, "mdd_full_median"] > by_rho.loc[0.0, "mdd_full_median"]
     assert by_rho.loc[-0.6, "mdd_12m_median"] > by_rho.loc[0.0, "mdd_12m_median"]
     # Soochow figures the model reproduces closely: VaR 2.72% / 2.02%, 10y MDD -3.60% / -6.08%.
-    assert by_rho.loc[-0.6, "var95_ann"] == pytest.approx(0.0272, abs=0.002)
-    assert by_rho.loc[0.0, "var95_ann"] == pytest.approx(0.0202, abs=0.002)
+    assert by_rho.loc[-0.6, "ann_return_q05"] == pytest.approx(0.0272, abs=0.002)
+    assert by_rho.loc[0.0, "ann_return_q05"] == pytest.approx(0.0202, abs=0.002)
     assert by_rho.loc[-0.6, "mdd_full_median"] == pytest.approx(-0.036, abs=0.003)
     assert by_rho.loc[0.0, "mdd_full_median"] == pytest.approx(-0.0608, abs=0.003)
     # A window drawdown can never exceed the full-horizon drawdown.
@@ -95,7 +95,7 @@ def test_simulator_matches_brute_force_on_its_own_draws() -> None:
         mdd12.append(min(wealth[j] / wealth[max(0, j - 12) : j + 1].max() - 1 for j in range(months + 1)))
     row = got.iloc[0]
     assert row["vol_ann"] == pytest.approx(np.median(vol), rel=1e-4)
-    assert row["var95_ann"] == pytest.approx(np.quantile(ann, 0.05), abs=1e-5)
+    assert row["ann_return_q05"] == pytest.approx(np.quantile(ann, 0.05), abs=1e-5)
     assert row["exp_return_ann"] == pytest.approx(np.mean(ann), abs=1e-5)
     assert row["mdd_full_median"] == pytest.approx(np.median(mdd), abs=1e-5)
     assert row["mdd_12m_median"] == pytest.approx(np.median(mdd12), abs=1e-5)
