@@ -14,8 +14,9 @@ host's circuit breaker (``seesaw.sources.http``).
 Jin10 macro tables (``macro_china_cpi_yearly``, ``macro_china_industrial_production_yoy``,
 ``macro_usa_ism_pmi``) are dated by RELEASE day; their observation month is the month before
 release (``release_lag_months=1``), a later release of the same month winning. Eastmoney
-tables (``macro_china_cpi``, ``macro_china_pmi``, ``macro_china_new_financial_credit``) carry
-the reference month as ``'2025年04月份'``.
+tables (``macro_china_cpi``, ``macro_china_pmi``, ``macro_china_new_financial_credit``,
+``macro_china_money_supply``) carry the reference month as ``'2025年04月份'``; MOFCOM's social
+financing table (``macro_china_shrzgm``) as ``'202504'``.
 """
 from __future__ import annotations
 
@@ -28,7 +29,7 @@ from typing import Any
 import pandas as pd
 import requests
 
-from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, clip_range, held_span
 from seesaw.sources.files import extract_series
 from seesaw.sources.http import (
     HostUnreachable,
@@ -70,6 +71,7 @@ AKSHARE_CODES: dict[str, AkshareCall] = {
         ("30y", "30年")]},
     "csi300": AkshareCall("stock_zh_index_daily", "close", "date", {"symbol": "sh000300"}),
     "shcomp": AkshareCall("stock_zh_index_daily", "close", "date", {"symbol": "sh000001"}),
+    "csi800": AkshareCall("stock_zh_index_daily", "close", "date", {"symbol": "sh000906"}),
     "chinabond_treasury_wealth": AkshareCall(
         "bond_index_general_cbond", "value", "date",
         {"index_category": "国债总指数", "indicator": "财富", "period": "总值"}),
@@ -79,6 +81,10 @@ AKSHARE_CODES: dict[str, AkshareCall] = {
     "pmi_mfg": AkshareCall("macro_china_pmi", "制造业-指数", "月份", date_format=_EASTMONEY_MONTH),
     "pmi_non_mfg": AkshareCall("macro_china_pmi", "非制造业-指数", "月份", date_format=_EASTMONEY_MONTH),
     "new_rmb_loans": AkshareCall("macro_china_new_financial_credit", "当月", "月份", date_format=_EASTMONEY_MONTH),
+    **{code: AkshareCall("macro_china_money_supply", column, "月份", date_format=_EASTMONEY_MONTH) for code, column in
+       [("m2", "货币和准货币(M2)-数量(亿元)"), ("m2_yoy", "货币和准货币(M2)-同比增长"),
+        ("m1_yoy", "货币(M1)-同比增长")]},
+    "tsf_flow": AkshareCall("macro_china_shrzgm", "社会融资规模增量", "月份", date_format="yyyymm"),
     "us_ism_pmi": AkshareCall("macro_usa_ism_pmi", "今值", "日期", release_lag_months=1),
 }
 #: ChinaBond serves curve history from 2002; default start of an unbounded curve request.
@@ -141,7 +147,8 @@ class ChinaSource:
         self._today = today
 
     def fetch(self, spec: SeriesSpec, start: date | None, end: date | None) -> pd.DataFrame:
-        """Observations of ``spec`` in ``[start, end]``."""
+        """Observations of ``spec`` in ``[start, end]``; a range outside the dates of a table
+        akshare returns whole gives an empty frame carrying their span (``HELD_SPAN``)."""
         code = spec.source_code.strip()
         if code not in AKSHARE_CODES:
             raise SourceError(f"unknown china code {code!r}; known: {', '.join(sorted(AKSHARE_CODES))}")
@@ -159,7 +166,7 @@ class ChinaSource:
         if raw is None or raw.empty:
             raise EmptyResponse(f"{where}: akshare returned an empty table")
         frame = clip_range(parse_akshare_frame(raw, call, where=where), start, end)
-        if frame.empty:
+        if frame.empty and held_span(frame) is None:
             raise EmptyResponse(f"{where}: no observations in {start}..{end}")
         return frame
 

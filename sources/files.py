@@ -35,7 +35,10 @@ reject. Parsed tables are cached per file and read options, so many series from 
 one read.
 
 Table-shaped inputs (``tables:`` in a profile) are read by ``fetch_table``: ``source_code`` is
-the export file under the same data directory, parsed per table (``TABLE_PARSERS``).
+the export file under the same data directory, parsed per table and ``options.layout``
+(``TABLE_PARSERS``; auctions: ``treasurydirect`` by default, ``fiscaldata``, ``bidder_shares``).
+``options.splice`` lists further files ``{source_code: ..., layout: ...}``; a later file's row
+replaces an earlier one with the same key (an auction: its date and CUSIP).
 """
 from __future__ import annotations
 
@@ -43,6 +46,7 @@ import io
 import json
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 from typing import Any, Literal
@@ -51,7 +55,7 @@ import numpy as np
 import pandas as pd
 
 from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, TableSpec, clip_range, observations
-from seesaw.sources.treasury import parse_treasurydirect_csv
+from seesaw.sources.treasury import parse_bidder_shares_csv, parse_fiscaldata_csv, parse_treasurydirect_csv
 
 Layout = Literal["csv", "investing_fr", "excel"]
 
@@ -216,9 +220,21 @@ def splice_pieces(frames: list[pd.DataFrame]) -> pd.DataFrame:
     return pd.concat(kept[::-1], ignore_index=True).sort_values("obs_date", kind="stable").reset_index(drop=True)
 
 
-#: Table id -> (parser of its export file, the date column ``fetch_table`` clips on).
-TABLE_PARSERS: dict[str, tuple[Callable[[Path], pd.DataFrame], str]] = {
-    "auctions": (parse_treasurydirect_csv, "auction_date"),  # a TreasuryDirect securities export
+@dataclass(frozen=True)
+class TableParsers:
+    """How the files source reads one table: a parser per ``options.layout`` (the first is the
+    default), the date column ``fetch_table`` clips on, and the columns that key a row."""
+
+    layouts: dict[str, Callable[[Path], pd.DataFrame]]
+    date_column: str
+    key: tuple[str, ...]
+
+
+TABLE_PARSERS: dict[str, TableParsers] = {
+    "auctions": TableParsers({"treasurydirect": parse_treasurydirect_csv,  # a TreasuryDirect securities export
+                              "fiscaldata": parse_fiscaldata_csv,  # a Fiscal Data auctions_query export
+                              "bidder_shares": parse_bidder_shares_csv},  # coupon auctions with bidder shares
+                             "auction_date", ("auction_date", "cusip")),
 }
 
 
@@ -260,8 +276,29 @@ class FilesSource:
         if spec.table_id not in TABLE_PARSERS:
             raise SourceError(f"the files source reads the tables {', '.join(sorted(TABLE_PARSERS))}, "
                               f"not {spec.table_id!r}")
-        parse, date_column = TABLE_PARSERS[spec.table_id]
-        return clip_range(parse(self._path(spec.source_code)), start, end, date_column)
+        parsers = TABLE_PARSERS[spec.table_id]
+        pieces = [(spec.source_code, spec.options), *((p["source_code"], p) for p in spec.options.get("splice", []))]
+        frames = []
+        for source_code, options in pieces:
+            layout = options.get("layout", next(iter(parsers.layouts)))
+            if layout not in parsers.layouts:
+                raise SourceError(f"{source_code}: the {spec.table_id} table reads layouts "
+                                  f"{', '.join(parsers.layouts)}, not {layout!r}")
+            frames.append(parsers.layouts[layout](self._path(source_code)))
+        kept, covered = [], pd.MultiIndex.from_arrays([[]] * len(parsers.key), names=parsers.key)
+        for frame in reversed(frames):  # a later piece's row replaces an earlier one with its key
+            keys = pd.MultiIndex.from_frame(frame[list(parsers.key)])
+            kept.append(frame[~keys.isin(covered)])
+            covered = covered.union(keys)
+        table = pd.concat([k for k in kept[::-1] if not k.empty] or kept[:1], ignore_index=True)
+        table = table.sort_values(list(parsers.key), kind="stable", ignore_index=True)
+        return clip_range(table, start, end, parsers.date_column)
+
+    def paths(self, spec: SeriesSpec | TableSpec) -> list[Path]:
+        """The files ``fetch`` or ``fetch_table`` reads for ``spec`` (its file, then its splice
+        pieces'), so a caller can tell whether they changed since it last read them."""
+        codes = [spec.source_code, *(piece["source_code"] for piece in spec.options.get("splice", []))]
+        return [self._path(code) for code in codes]
 
     def _path(self, source_code: str) -> Path:
         """The file ``source_code`` names under the data directory; one leading out of it is refused."""

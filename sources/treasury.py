@@ -1,16 +1,21 @@
 """US Treasury auction results: a table (one row per auction), not a series.
 
-Two inputs normalised to the same columns (``AUCTION_COLUMNS``):
+Inputs normalised to the same columns (``AUCTION_COLUMNS``):
 
 * the Fiscal Data API ``/v1/accounting/od/auctions_query`` (keyless, JSON, paginated; fields
   snake_case, amounts in USD, n/a fields as the string ``'null'``) via ``fetch_auctions`` and
   the pure ``parse_auctions_json``;
 * a TreasuryDirect securities export (``parse_treasurydirect_csv``: UTF-16 with BOM, a
   PowerShell ``#TYPE`` line to skip, camelCase fields, ``'2022-05-11T00:00:00'`` dates,
-  newest first).
+  newest first);
+* a Fiscal Data ``auctions_query`` export saved as CSV (``parse_fiscaldata_csv``: the API's
+  fields as columns, ``'null'`` for n/a, rows in record-date order);
+* a bidder-shares table of nominal note and bond auctions (``parse_bidder_shares_csv``: one row
+  per auction with high and median yield, bid-to-cover, offering size and the dealer, direct and
+  indirect shares of competitive awards, but no dollar amounts accepted; those columns are NaN).
 
 ``TreasurySource`` serves the API as the ``treasury`` table source; the ``files`` source reads
-the export (``seesaw.sources.files.TABLE_PARSERS``).
+the files (``seesaw.sources.files.TABLE_PARSERS``).
 
 Columns (dates are midnight ``datetime64``; ``_pct`` percent; ``_usd_bn`` USD billions):
 
@@ -44,6 +49,10 @@ indirect_accepted_usd_bn        indirect bidders (foreign official etc.) accepte
 primary_dealer_accepted_usd_bn  primary dealers accepted
 primary_dealer_tendered_usd_bn  primary dealers tendered
 soma_accepted_usd_bn            Fed SOMA rollover accepted (on top of the offering)
+direct_pct, indirect_pct,       shares of the competitive awards to direct bidders, indirect
+primary_dealer_pct              bidders and primary dealers, percent of their sum (excludes
+                                SOMA and non-competitive awards; sums to 100); computed from
+                                the accepted amounts, or as published where amounts are absent
 ==============================  ===========================================================
 """
 from __future__ import annotations
@@ -74,8 +83,14 @@ AUCTION_COLUMNS = [
     "price_per100", "bid_to_cover", "offering_amt_usd_bn", "total_tendered_usd_bn",
     "total_accepted_usd_bn", "competitive_accepted_usd_bn", "noncompetitive_accepted_usd_bn",
     "direct_accepted_usd_bn", "indirect_accepted_usd_bn", "primary_dealer_accepted_usd_bn",
-    "primary_dealer_tendered_usd_bn", "soma_accepted_usd_bn",
+    "primary_dealer_tendered_usd_bn", "soma_accepted_usd_bn", "direct_pct", "indirect_pct", "primary_dealer_pct",
 ]
+#: Bidder classes of the competitive awards: share column -> accepted-amount column.
+_SHARES = {
+    "direct_pct": "direct_accepted_usd_bn",
+    "indirect_pct": "indirect_accepted_usd_bn",
+    "primary_dealer_pct": "primary_dealer_accepted_usd_bn",
+}
 
 #: Output column -> (Fiscal Data API field, TreasuryDirect field).
 _FIELDS: dict[str, tuple[str, str]] = {
@@ -154,13 +169,76 @@ def _normalise(raw: pd.DataFrame, source: int) -> pd.DataFrame:
     # reopened on 2019-11-05 as the 3-year; its tail belongs beside the 3-year yield.
     out["term_years"] = out["security_term"].map(term_years).astype(float)
     out["reopening"] = field("reopening").isin({"Yes", "Y"})
-    for name in AUCTION_COLUMNS:
+    for name in _FIELDS:
         if name in out.columns:
             continue
         values = pd.to_numeric(field(name), errors="coerce").astype(float)
         out[name] = values / 1e9 if name.endswith("_usd_bn") else values
+    awarded = out[list(_SHARES.values())].sum(axis=1, min_count=len(_SHARES))
+    awarded = awarded.where(awarded > 0)
+    for share, amount in _SHARES.items():
+        out[share] = out[amount] / awarded * 100.0
     out = out[AUCTION_COLUMNS].sort_values(["auction_date", "cusip"], kind="stable")
     return out.reset_index(drop=True)
+
+
+def _read_csv_text(path: str | Path, what: str) -> pd.DataFrame:
+    """An all-string table of a UTF-8 CSV file (nothing treated as missing yet)."""
+    try:
+        return pd.read_csv(io.StringIO(Path(path).read_bytes().decode("utf-8-sig")), dtype=str,
+                           keep_default_na=False)
+    except (ValueError, UnicodeDecodeError) as exc:  # ParserError, EmptyDataError, bad bytes
+        raise SourceError(f"{what}: does not parse as UTF-8 CSV: {exc}") from None
+
+
+def parse_fiscaldata_csv(path: str | Path) -> pd.DataFrame:
+    """Parse a Fiscal Data ``auctions_query`` export saved as CSV (the API's records, one per
+    row, its field names as header) into the table, oldest auction first."""
+    raw = _read_csv_text(path, f"Fiscal Data CSV {path}")
+    missing = [f for f in _API_REQUIRED if f not in raw.columns]
+    if missing:
+        raise SourceError(f"Fiscal Data CSV {path}: lacks columns {missing} (columns: {list(raw.columns)[:6]}...)")
+    return _normalise(raw, 0)
+
+
+#: Columns of a bidder-shares file (``parse_bidder_shares_csv``).
+BIDDER_SHARES_COLUMNS = ("date", "tenor", "term", "reopening", "cusip", "size_bn", "high_yield", "median_yield",
+                         "bid_to_cover", "dealer_pct", "direct_pct", "indirect_pct")
+
+
+def parse_bidder_shares_csv(path: str | Path) -> pd.DataFrame:
+    """Parse a bidder-shares file of nominal note and bond auctions into the table.
+
+    Header ``date,tenor,term,reopening,cusip,size_bn,high_yield,median_yield,bid_to_cover,
+    dealer_pct,direct_pct,indirect_pct`` (further columns ignored): ``tenor`` is the original
+    term, ``term`` the term at this auction, ``reopening`` ``True``/``False``, ``size_bn`` the
+    offering in USD bn, yields in percent, shares in percent of competitive awards. Terms over
+    10 years are Bonds, the rest Notes; columns the file lacks (amounts, dates other than the
+    auction's, prices) are NaN.
+    """
+    raw = _read_csv_text(path, f"bidder-shares CSV {path}")
+    missing = [c for c in BIDDER_SHARES_COLUMNS if c not in raw.columns]
+    if missing:
+        raise SourceError(f"bidder-shares CSV {path}: lacks columns {missing} (columns: {list(raw.columns)[:6]}...)")
+    text = raw.apply(lambda col: col.str.strip())
+    out = pd.DataFrame({c: pd.Series(float("nan"), index=raw.index) for c in AUCTION_COLUMNS})
+    out["auction_date"] = pd.to_datetime(text["date"], format="%Y-%m-%d", errors="coerce")
+    out["issue_date"] = out["maturity_date"] = pd.Series(pd.NaT, index=raw.index, dtype=out["auction_date"].dtype)
+    out["cusip"] = text["cusip"]
+    out["security_term"] = text["term"]
+    out["original_security_term"] = text["tenor"]
+    out["term_years"] = text["term"].map(term_years).astype(float)
+    out["security_type"] = text["tenor"].map(term_years).gt(10).map({True: "Bond", False: "Note"})
+    out["reopening"] = text["reopening"].str.lower().eq("true")
+    numbers = {"high_yield_pct": "high_yield", "avg_med_yield_pct": "median_yield", "bid_to_cover": "bid_to_cover",
+               "offering_amt_usd_bn": "size_bn", "direct_pct": "direct_pct", "indirect_pct": "indirect_pct",
+               "primary_dealer_pct": "dealer_pct"}
+    for name, column in numbers.items():
+        out[name] = pd.to_numeric(text[column].where(~text[column].isin(_NULL)), errors="coerce").astype(float)
+    if out["auction_date"].isna().any():
+        bad = text["date"][out["auction_date"].isna()].iloc[0]
+        raise SourceError(f"bidder-shares CSV {path}: auction date {bad!r} is not YYYY-MM-DD")
+    return out.sort_values(["auction_date", "cusip"], kind="stable").reset_index(drop=True)
 
 
 def parse_auctions_json(payload: str | bytes | dict[str, Any]) -> pd.DataFrame:
@@ -264,5 +342,5 @@ class TreasurySource:
         return fetch_auctions(start or FISCALDATA_FIRST_AUCTION, end or date.today())
 
 
-__all__ = ["AUCTION_COLUMNS", "TreasurySource", "fetch_auctions", "parse_auctions_json", "parse_treasurydirect_csv",
-           "term_years"]
+__all__ = ["AUCTION_COLUMNS", "TreasurySource", "fetch_auctions", "parse_auctions_json", "parse_bidder_shares_csv",
+           "parse_fiscaldata_csv", "parse_treasurydirect_csv", "term_years"]

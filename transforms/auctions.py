@@ -12,7 +12,8 @@ read z-scores of the tail, not its level. If the auction day has no CMT print th
 print (up to 5 days) is used.
 
 Bidder shares are fractions (0–1) of the competitive amount allotted to direct, indirect and
-primary-dealer bidders (their sum), which excludes SOMA add-ons and non-competitive awards.
+primary-dealer bidders (their sum), which excludes SOMA add-ons and non-competitive awards; they
+come from the accepted amounts, or from published percentages where a row has no amounts.
 z-scores compare each auction with the previous ``n_prior`` auctions of the same security type
 and term bucket (prior only, no look-ahead).
 """
@@ -63,6 +64,7 @@ AUCTION_METRICS_COLUMNS = [
     "btc_z",
     "dealer_share_z",
     "indirect_share_z",
+    "direct_share_z",
     "weak_auction",
     "n_prior",
 ]
@@ -79,6 +81,12 @@ _REQUIRED = [
     "indirect_accepted_usd_bn",
     "primary_dealer_accepted_usd_bn",
 ]
+#: Share column (fraction) -> (accepted amount, published percentage) it comes from.
+_SHARE_INPUTS = {
+    "direct_share": ("direct_accepted_usd_bn", "direct_pct"),
+    "indirect_share": ("indirect_accepted_usd_bn", "indirect_pct"),
+    "dealer_share": ("primary_dealer_accepted_usd_bn", "primary_dealer_pct"),
+}
 
 
 def term_bucket(security_type: pd.Series, term_years: pd.Series) -> pd.Series:
@@ -166,7 +174,9 @@ def auction_metrics(
     auctions : pd.DataFrame
         One row per auction: ``auction_date, cusip, security_type ('Bill'|'Note'|'Bond'),
         security_term, term_years, high_yield_pct, bid_to_cover, direct_accepted_usd_bn,
-        indirect_accepted_usd_bn, primary_dealer_accepted_usd_bn`` (other columns ignored). An
+        indirect_accepted_usd_bn, primary_dealer_accepted_usd_bn`` and optionally
+        ``direct_pct, indirect_pct, primary_dealer_pct`` (percent of competitive awards, used
+        where the amounts are missing; other columns ignored). An
         optional boolean ``tips`` column marks inflation-indexed auctions: their high yield is
         real, so they get no nominal tail and form their own comparison groups. Coupon
         auctions without a high yield (floating-rate notes) likewise form their own groups.
@@ -212,14 +222,12 @@ def auction_metrics(
     df = df.join(ref)
     df["tail_bp"] = (df["high_yield_pct"] - df["reference_yield_pct"]) * 100.0
 
-    allotted = df[
-        ["direct_accepted_usd_bn", "indirect_accepted_usd_bn", "primary_dealer_accepted_usd_bn"]
-    ].astype(float)
+    allotted = df[[amount for amount, _ in _SHARE_INPUTS.values()]].astype(float)
     competitive = allotted.sum(axis=1, min_count=3)
     competitive = competitive.where(competitive > 0)
-    df["direct_share"] = allotted["direct_accepted_usd_bn"] / competitive
-    df["indirect_share"] = allotted["indirect_accepted_usd_bn"] / competitive
-    df["dealer_share"] = allotted["primary_dealer_accepted_usd_bn"] / competitive
+    for share, (amount, pct) in _SHARE_INPUTS.items():
+        published = df[pct].astype(float) / 100.0 if pct in df.columns else np.nan
+        df[share] = (allotted[amount] / competitive).fillna(published)
     df["bid_to_cover"] = df["bid_to_cover"].astype(float)
 
     for src, dst in (
@@ -227,6 +235,7 @@ def auction_metrics(
         ("bid_to_cover", "btc_z"),
         ("dealer_share", "dealer_share_z"),
         ("indirect_share", "indirect_share_z"),
+        ("direct_share", "direct_share_z"),
     ):
         df[dst] = _prior_z(df[src], groups, n_prior, min_prior)
     df["n_prior"] = groups.groupby(groups).cumcount().clip(upper=n_prior).astype(int)

@@ -26,6 +26,8 @@ DEFAULT_BANDS: dict[str, Band] = {
     "macro/index": (0.0, 10_000.0),
     "macro/USD": (0.0, None),
     "macro/CNY": (0.0, None),
+    # Monthly flows (total social financing, new loans) turn negative in some months.
+    "macro/CNY 100 million per month": (None, None),
     "macro/diffusion index": (0.0, 100.0),
     "macro/percent": (-100.0, 1_000.0),
 }

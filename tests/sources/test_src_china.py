@@ -12,7 +12,7 @@ import pandas as pd
 import pytest
 
 import seesaw.sources.http
-from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError
+from seesaw.sources.base import EmptyResponse, SeriesSpec, SourceError, held_span
 from seesaw.sources.china import AKSHARE_CODES, ChinaSource, parse_akshare_frame, year_windows
 from seesaw.sources.http import RateLimiter
 
@@ -60,6 +60,14 @@ def calls(monkeypatch: pytest.MonkeyPatch) -> list[tuple[str, dict[str, Any]]]:
         "macro_china_new_financial_credit": lambda: pd.DataFrame(
             {"月份": ["2025年04月份", "2025年03月份"], "当月": [2800.0, 36400.0], "当月-同比增长": [-64.3, 17.1],
              "当月-环比增长": [-92.3, 2.5], "累计": [101300.0, 98500.0], "累计-同比增长": [-2.7, 3.4]}),
+        "macro_china_money_supply": lambda: pd.DataFrame(
+            {"月份": ["2025年01月份", "2024年12月份"], "货币和准货币(M2)-数量(亿元)": [3185247.2, 3135322.3],
+             "货币和准货币(M2)-同比增长": [7.0, 7.3], "货币和准货币(M2)-环比增长": [1.59, 0.62],
+             "货币(M1)-数量(亿元)": [1124457.4, 1113069.0], "货币(M1)-同比增长": [0.4, -1.4],
+             "货币(M1)-环比增长": [1.02, 2.31], "流通中的现金(M0)-数量(亿元)": [136000.0, 128194.0],
+             "流通中的现金(M0)-同比增长": [17.2, 13.0], "流通中的现金(M0)-环比增长": [6.1, 2.3]}),
+        "macro_china_shrzgm": lambda: pd.DataFrame(
+            _read("macro_china_shrzgm_df.csv").astype({"月份": str})),
         "macro_usa_ism_pmi": lambda: pd.DataFrame(
             {"商品": "美国ISM制造业PMI报告", "日期": [date(2025, 5, 1), date(2025, 6, 2), date(2025, 7, 1)],
              "今值": [48.7, 48.5, None], "预测值": [48.0, 49.5, 48.8], "前值": [49.0, 48.7, 48.5]}),
@@ -125,6 +133,8 @@ def test_macro_tables_month_formats_and_release_lag(calls) -> None:
 def test_credit_and_ism_pmi(calls) -> None:
     loans = src().fetch(spec("new_rmb_loans"), None, None)
     assert loans["obs_date"].tolist() == [pd.Timestamp("2025-03-01"), pd.Timestamp("2025-04-01")]
+    before = src().fetch(spec("new_rmb_loans"), date(1990, 1, 1), date(1999, 12, 31))  # before the table: no data
+    assert before.empty and held_span(before) == (date(2025, 3, 1), date(2025, 4, 1))
     ism = src().fetch(spec("us_ism_pmi"), None, None)
     assert ism["obs_date"].tolist() == [pd.Timestamp("2025-04-01"), pd.Timestamp("2025-05-01")]
     assert ism["value"].tolist() == [48.7, 48.5]
@@ -160,3 +170,15 @@ def test_missing_akshare_is_a_clear_error(monkeypatch: pytest.MonkeyPatch) -> No
     monkeypatch.setitem(sys.modules, "akshare", None)
     with pytest.raises(SourceError, match="pip install akshare"):
         src().fetch(spec("pmi_mfg"), None, None)
+
+
+@needs_data
+def test_money_supply_and_social_financing(calls) -> None:
+    m2 = src().fetch(spec("m2"), None, None)
+    assert m2["obs_date"].tolist() == [pd.Timestamp("2024-12-01"), pd.Timestamp("2025-01-01")]
+    assert m2["value"].tolist() == [3135322.3, 3185247.2]
+    assert src().fetch(spec("m2_yoy"), None, None)["value"].tolist() == [7.3, 7.0]
+    assert src().fetch(spec("m1_yoy"), None, None)["value"].tolist() == [-1.4, 0.4]
+    tsf = src().fetch(spec("tsf_flow"), None, None).set_index("obs_date")["value"]
+    assert tsf.index[0] == pd.Timestamp("2015-01-01") and tsf.iloc[0] == 20516
+    assert tsf[tsf.index.year == 2020].sum() == 348634  # PBoC: 34.86 tn yuan in 2020

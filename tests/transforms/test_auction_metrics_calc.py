@@ -181,3 +181,22 @@ def test_treasury_direct_2008_2022() -> None:
     assert coupons.loc[tips, "tail_bp"].isna().all()
     assert coupons.loc[~tips, "tail_bp"].notna().mean() > 0.95
     assert out.weak_auction.dtype == bool and 0.01 < out.weak_auction.mean() < 0.2
+
+
+def test_published_shares_stand_in_for_missing_amounts_and_direct_share_has_a_z_score() -> None:
+    auc = _auctions()
+    amounts = auction_metrics(auc, _cmt(auc.auction_date))
+    classes = ["direct_accepted_usd_bn", "indirect_accepted_usd_bn", "primary_dealer_accepted_usd_bn"]
+    competitive = auc[classes].sum(axis=1)
+    shares_only = auc.assign(
+        direct_pct=auc.direct_accepted_usd_bn / competitive * 100,
+        indirect_pct=auc.indirect_accepted_usd_bn / competitive * 100,
+        primary_dealer_pct=auc.primary_dealer_accepted_usd_bn / competitive * 100,
+        direct_accepted_usd_bn=np.nan, indirect_accepted_usd_bn=np.nan, primary_dealer_accepted_usd_bn=np.nan,
+    )
+    published = auction_metrics(shares_only, _cmt(auc.auction_date))
+    for column in ("direct_share", "indirect_share", "dealer_share", "direct_share_z", "indirect_share_z"):
+        np.testing.assert_allclose(published[column], amounts[column], err_msg=column)
+    previous_12 = amounts.direct_share.iloc[7:19]
+    expected = (amounts.direct_share.iloc[-1] - previous_12.mean()) / previous_12.std()
+    assert amounts.direct_share_z.iloc[-1] == pytest.approx(expected)
