@@ -79,15 +79,21 @@ def run_read_only(db: str | os.PathLike[str] | None, sql: str) -> pd.DataFrame:
     """
     with connect_for_reading(db) as con:
         lock_down(con, con.files if isinstance(con, SnapshotConnection) else ())
-        _check_one_read(con, sql)
-        if [word for word in _words(sql) if word != ";"] == ["show", "tables"]:
-            sql = WAREHOUSE_TABLES_SQL
-        try:
-            return con.execute(sql).df()
-        except duckdb.PermissionException as exc:
-            raise QueryRefused(f"seesaw query reads only the warehouse: {_first_line(exc)}") from None
-        except duckdb.Error as exc:
-            raise QueryError(_first_line(exc)) from None
+        return read_only(con, sql)
+
+
+def read_only(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: str) -> pd.DataFrame:
+    """Run one read statement on a connection already passed through ``lock_down``; the same
+    refusals and errors as ``run_read_only``."""
+    _check_one_read(con, sql)
+    if [word for word in _words(sql) if word != ";"] == ["show", "tables"]:
+        sql = WAREHOUSE_TABLES_SQL
+    try:
+        return con.execute(sql).df()
+    except duckdb.PermissionException as exc:
+        raise QueryRefused(f"seesaw query reads only the warehouse: {_first_line(exc)}") from None
+    except duckdb.Error as exc:
+        raise QueryError(_first_line(exc)) from None
 
 
 def _check_one_read(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: str) -> None:

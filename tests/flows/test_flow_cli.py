@@ -146,3 +146,45 @@ def test_missing_warehouse_directory_is_created_and_said(tmp_path: Path, capsys)
     assert capsys.readouterr().err == f"created directory {db.parent.resolve()} for the warehouse\n"
     _warehouse_for_writing(str(db))
     assert capsys.readouterr().err == ""
+
+
+def test_query_prints_integers_empty_missing_values_and_byte_counts(sample_db: Path, capsys) -> None:
+    sql = ("select n, null::integer as k, 'abc'::blob as state, null::varchar as message from results.correlations"
+           " where window_size = 36 limit 1")
+    assert main(["--db", str(sample_db), "query", sql]) == 0
+    out = capsys.readouterr().out
+    assert out.split("\n")[1].split() == ["36", "<3", "bytes>"]
+    assert "36.0" not in out and "NaN" not in out and "<NA>" not in out and "abc" not in out
+    assert main(["--db", str(sample_db), "query", sql, "--format", "json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [{"n": 36, "k": None, "state": "<3 bytes>", "message": None}]
+    assert main(["--db", str(sample_db), "query", sql, "--format", "csv"]) == 0
+    assert capsys.readouterr().out.splitlines() == ["n,k,state,message", "36,,<3 bytes>,"]
+
+
+def test_query_markdown_format(sample_db: Path, capsys) -> None:
+    sql = "select 'a|b' as pair, 36.0 as n, null as note union all select 'c', 12, 'x'"
+    assert main(["--db", str(sample_db), "query", sql, "--format", "markdown"]) == 0
+    assert capsys.readouterr().out.splitlines() == [
+        "| pair | n | note |", "|---|---|---|", "| a\\|b | 36 |  |", "| c | 12 | x |"]
+
+
+def test_series_and_run_summary_name_series_beside_their_ids(sample_db: Path, capsys) -> None:
+    from datetime import date
+
+    from seesaw.flows.cli import _report_run
+    from seesaw.pipeline import RunSummary
+    from seesaw.warehouse.load import LoadResult
+
+    aaa = "Moody's seasoned Aaa corporate bond yield"
+    assert main(["--db", str(sample_db), "series"]) == 0
+    listed = capsys.readouterr().out.splitlines()
+    assert any(line.split()[:2] == ["us_aaa", "Moody's"] and aaa in line for line in listed)
+    summary = RunSummary(run_id="r1", status="ok", message="1/1 series loaded",
+                         loads=[LoadResult("us_aaa", 1200, 1200, 0, 0, date(1919, 1, 1), date(2018, 12, 1), "ok")],
+                         analyses=[{"step": "returns", "status": "ok", "rows_written": 3746, "message": None}])
+    assert _report_run(summary, sample_db) == 0
+    lines = capsys.readouterr().out.splitlines()
+    loaded = lines[lines.index("loaded:") + 2]
+    assert loaded.split()[:2] == ["us_aaa", "Moody's"] and aaa in loaded and "NaN" not in loaded
+    assert lines[lines.index("analyses:") + 2].split() == ["returns", "ok", "3746"]
+    assert f"US: S&P 500 index (adjusted close) vs {aaa} (us_spx / us_aaa)" in lines
