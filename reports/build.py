@@ -18,14 +18,19 @@ from functools import cache
 from pathlib import Path
 from typing import Literal
 
+import pandas as pd
 from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
+from seesaw.analyses.settings import AnalysisSettings
 from seesaw.reports.context import Missing, Reader, Section
+from seesaw.reports.metrics import featured_markets, market_order, primary_paths
 from seesaw.reports.render import stamp
 from seesaw.reports.sections import SECTIONS, SectionSpec
+from seesaw.signals import newest_signals
+from seesaw.sources.catalog import ProfileError, load_profile
 from seesaw.warehouse import report_queries as q
 from seesaw.warehouse.db import artifact_path, connect
-from seesaw.warehouse.snapshot import connect_for_reading
+from seesaw.warehouse.snapshot import ReadConnection, connect_for_reading
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 DEFAULT_TITLE = "seesaw — stock–bond research report"
@@ -75,8 +80,10 @@ def _header(reader: Reader) -> tuple[str, str]:
     if reader.as_of is not None:
         as_of = f"as of {reader.as_of.isoformat()}"
     else:
-        last = q.latest_correlation_date(reader.con)
-        as_of = f"latest data {last.isoformat()}" if last else "no results yet"
+        cutoffs = q.market_cutoffs(reader.con).set_index("market")
+        markets = [f"{mk} {pd.Timestamp(cutoffs.at[mk, 'cutoff']).date().isoformat()}"
+                   + (" (stale)" if cutoffs.at[mk, "stale"] else "") for mk in market_order(cutoffs.index)]
+        as_of = "common data cutoff " + " · ".join(markets) if markets else "no results yet"
     run = q.latest_run(reader.con)
     run_text = (f"latest run {run[0]} · profile {run[1]} · {run[2]} · started {stamp(run[3])}" if run
                 else "no runs recorded")
@@ -90,15 +97,29 @@ def _templates() -> Environment:
                        undefined=StrictUndefined)
 
 
-def render(sections: list[Section], *, title: str, as_of_text: str, run_text: str, warehouse: str) -> str:
-    """The whole HTML document."""
+def render(sections: list[Section], *, title: str, as_of_text: str, run_text: str, warehouse: str,
+           note: str | None = None) -> str:
+    """The whole HTML document: ``note`` (the profile's ``report_note``) first, then every
+    section with data, then one list of the sections that need data."""
     return _templates().get_template("report.html").render(
         title=title, as_of=as_of_text, run=run_text, warehouse=warehouse, generated=stamp(datetime.now(UTC)),
-        sections=sections)
+        note=note, sections=sections)
+
+
+def _profile_settings(con: ReadConnection) -> AnalysisSettings | None:
+    """The analysis settings of the profile the latest run used, or None when no run is recorded
+    or that profile no longer loads (a moved file): the report then picks headlines itself."""
+    run = q.latest_run(con)
+    if run is None:
+        return None
+    try:
+        return load_profile(run[1]).analysis
+    except ProfileError:
+        return None
 
 
 def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str | None = None,
-                 from_snapshot: bool = False) -> ReportResult:
+                 from_snapshot: bool = False, settings: AnalysisSettings | None = None) -> ReportResult:
     """Write the HTML report for warehouse ``db`` to ``out``.
 
     Parameters
@@ -114,6 +135,11 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
     from_snapshot : bool
         Read the published snapshot, so a run starting meanwhile never waits (the CLI); the
         nightly flow, which holds the run lock itself, reads the warehouse directly.
+    settings : AnalysisSettings, optional
+        The profile's analysis settings: each market's primary pair (its cards, regime label
+        and headline; only markets with a pair marked ``primary`` get cards, the others appear
+        in the panel section) and the ``report_note`` shown first. Default: those of the
+        profile the latest run used.
 
     Returns
     -------
@@ -124,11 +150,14 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
     out = Path(out)
     opener = connect_for_reading(db) if from_snapshot else connect(db, read_only=True)
     with opener as con:
-        reader = Reader(con, as_of)
+        settings = settings or _profile_settings(con)
+        signals = newest_signals(con, settings) if settings and as_of is None else None
+        reader = Reader(con, as_of, primary_paths(settings.primary_pairs()) if settings else None,
+                        featured_markets(settings.pairs) if settings else None, signals)
         sections = [_build(spec, reader) for spec in SECTIONS]
         as_of_text, run_text = _header(reader)
     html = render(sections, title=title or DEFAULT_TITLE, as_of_text=as_of_text, run_text=run_text,
-                  warehouse=Path(db).name)
+                  warehouse=Path(db).name, note=settings.report_note if settings else None)
     data = html.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise ValueError(f"report would be {len(data) / 1e6:.1f} MB, above the {MAX_BYTES / 1e6:.0f} MB limit; "

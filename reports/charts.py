@@ -28,6 +28,8 @@ REGIME_COLORS = {
     "positive": "#fde2d6", "negative": "#d6e8f7", "insignificant": "#f1f1f1",
     "double_bull": "#dcefe4", "double_bear": "#fde2d6", "seesaw_risk_on": "#fff1cc", "seesaw_risk_off": "#d6e8f7",
 }
+#: Background shading per phase of a correlation cycle (``results.corr_phases``).
+PHASE_COLORS = {"rising": "#fde2d6", "falling": "#d6e8f7"}
 #: Above this many points a series is downsampled to weekly.
 MAX_POINTS = 1500
 
@@ -71,14 +73,15 @@ def chart_style() -> Iterator[None]:
 
 
 def figure(rows: int = 1, cols: int = 1, *, height: float = 2.6, width: float = 10.0,
-           sharex: bool = False) -> tuple[Figure, np.ndarray]:
-    """A figure with a grid of axes (always returned as a flat array)."""
+           sharex: bool = False, sharey: bool = False) -> tuple[Figure, np.ndarray]:
+    """A figure with a grid of axes (always returned as a flat array); ``sharex``/``sharey``
+    give every panel the same axis (small multiples)."""
     total = height * rows
     fig = Figure(figsize=(width, total))
     # Fixed margins in inches: constrained layout would double the drawing time.
     fig.subplots_adjust(left=0.75 / width, right=1 - 0.15 / width, top=1 - 0.32 / total, bottom=0.42 / total,
                         hspace=0.7 / (height - 0.74 / rows), wspace=0.75 * cols / (width - 0.9))
-    axes = fig.subplots(rows, cols, sharex=sharex, squeeze=False)
+    axes = fig.subplots(rows, cols, sharex=sharex, sharey=sharey, squeeze=False)
     return fig, axes.ravel()
 
 
@@ -127,6 +130,15 @@ def shade(ax: Axes, dates: pd.Series, labels: pd.Series, colors: Mapping[str, st
                         color=colors.get(name, "#eeeeee"), linewidth=0, label=f"regime: {name}".replace("_", " "))
         drawn.append(name)
     return drawn
+
+
+def spans(ax: Axes, starts: pd.Series, ends: pd.Series, labels: pd.Series, colors: Mapping[str, str]) -> None:
+    """Shade each [start, end] span by its label (phases of a cycle), one legend entry per label."""
+    seen: set[str] = set()
+    for start, end, name in zip(pd.to_datetime(starts), pd.to_datetime(ends), labels, strict=True):
+        ax.axvspan(start, end, color=colors.get(name, "#eeeeee"), linewidth=0, zorder=0,
+                   label=f"{name} phase" if name not in seen else "_nolegend_")
+        seen.add(name)
 
 
 def lines(ax: Axes, series: Sequence[tuple[str, pd.Series, pd.Series]], *, ylabel: str, title: str | None = None,

@@ -11,6 +11,8 @@ from typing import Literal
 
 import pandas as pd
 
+from seesaw.reports.metrics import PrimaryPath, headline
+from seesaw.transforms.alerts import Signals
 from seesaw.warehouse import report_queries as q
 from seesaw.warehouse.snapshot import ReadConnection
 
@@ -60,11 +62,33 @@ class Section:
 
 
 class Reader:
-    """An open read-only connection and the as-of date every query is cut off at."""
+    """An open read-only connection, the as-of date every query is cut off at, each market's
+    declared headline path (``primary``; empty when the warehouse's profile is unknown), the
+    markets the dashboard features (``featured``; None: every market) and the market signals of
+    the newest point-in-time day (``signals``, the lines ``--notify`` sent)."""
 
-    def __init__(self, con: ReadConnection, as_of: date | None) -> None:
+    def __init__(self, con: ReadConnection, as_of: date | None,
+                 primary: Mapping[str, PrimaryPath] | None = None,
+                 featured: frozenset[str] | None = None, signals: Signals | None = None) -> None:
         self.con = con
         self.as_of = as_of
+        self.primary = dict(primary or {})
+        self.featured = featured
+        self.signals = signals  # the newest pit day's market signals (None: no pit day, or an as-of report)
+
+    def is_featured(self, market: str) -> bool:
+        """Whether the dashboard and the correlation history show ``market`` (every market when
+        the profile marks no primary pair; ``metrics.featured_markets``)."""
+        return self.featured is None or market in self.featured
+
+    def headline(self, latest: pd.DataFrame, market: str) -> pd.Series | None:
+        """The market's headline correlation row: its declared primary path when the profile
+        declares one, else the fallback choice of ``metrics.headline``."""
+        return headline(latest, market, self.primary.get(market))
+
+    def pair_label(self, equity: str, bond: str) -> str:
+        """``S&P 500 index close vs US Treasury 10-year …``: catalog names, for people."""
+        return f"{self.name(equity)} vs {self.name(bond)}"
 
     @property
     def cutoff(self) -> date:
@@ -79,6 +103,24 @@ class Reader:
     def name(self, series_id: str) -> str:
         """Human name of a series id (the id itself when it is not in the catalog)."""
         return self.series_names.get(series_id, (series_id, ""))[0]
+
+    @cached_property
+    def stale(self) -> pd.DataFrame:
+        """Input combinations with a stale input (``results.analysis_cutoffs``)."""
+        return q.stale_cutoffs(self.con)
+
+    def stale_since(self, analysis: str, market: str | None = None, key: str | None = None) -> str | None:
+        """"stale since D (series …)" when the analysis' combination (``market``, ``key``; any when
+        None) has an input older than its frequency allows at the run's time (or as-of), else None."""
+        rows = self.stale[self.stale["analysis"] == analysis]
+        if market is not None:
+            rows = rows[rows["market"] == market.upper()]
+        if key is not None:
+            rows = rows[rows["key"] == key]
+        if rows.empty:
+            return None
+        return (f"stale since {pd.Timestamp(rows['common_cutoff'].min()).date().isoformat()} "
+                f"({', '.join(sorted(set(rows['series'])))} not updated)")
 
     @cached_property
     def latest_steps(self) -> pd.DataFrame:

@@ -1,18 +1,18 @@
-"""The report's arithmetic on frames the warehouse returns: pure pandas, no I/O, no HTML.
-
-Some figures exist only here (no results table holds them yet): how closely seesaw's ACM term
-premium tracks the NY Fed's (``acm_tracking``), how often DCC and rolling correlations share a
-sign (``sign_agreement``) and the trailing rebalancing-flow averages (``flow_summary``,
-``trailing_flows``).
+"""The report's presentation choices on frames the warehouse returns: which path is a market's
+headline, which move to mention, which weights a grid shows, what counts as stale. Pure pandas,
+no I/O, no HTML. The figures they present are read from results tables.
 """
 from __future__ import annotations
 
-from collections.abc import Iterable
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
 
 import numpy as np
 import pandas as pd
+
+from seesaw.analyses.settings import Pair
+from seesaw.transforms.regimes import corr_sign_regimes
 
 #: Days a series may go without a new observation before it counts as stale (as ``seesaw status``).
 STALE_AFTER_DAYS = {"D": 5, "W": 14, "M": 62, "Q": 140, "A": 400}
@@ -25,9 +25,58 @@ def market_order(markets: Iterable[str]) -> list[str]:
     return sorted(set(markets), key=lambda m: (m != "US", m))
 
 
-def headline(latest: pd.DataFrame, market: str) -> pd.Series | None:
-    """The market's headline rolling correlation: monthly 36-month if present, else the longest history."""
+@dataclass(frozen=True)
+class PrimaryPath:
+    """A market's declared headline path: its primary pair at the pair's first window."""
+
+    market: str
+    equity: str
+    bond: str
+    freq: str
+    window: int
+    horizon_periods: int = 1
+
+
+def primary_paths(pairs: Mapping[str, Pair]) -> dict[str, PrimaryPath]:
+    """Market (upper case) → headline path, from ``AnalysisSettings.primary_pairs()``; a pair
+    without windows has no rolling path to headline."""
+    return {mk.upper(): PrimaryPath(mk.upper(), p.equity, p.bond, p.freq, p.windows[0], p.horizon_periods)
+            for mk, p in pairs.items() if p.windows}
+
+
+def featured_markets(pairs: Sequence[Pair]) -> frozenset[str] | None:
+    """Markets (upper case) the dashboard and the correlation history show: those with a pair
+    marked ``primary``; the other markets appear in the panel section only. None (every market)
+    when no pair is marked."""
+    return frozenset(p.market.upper() for p in pairs if p.primary) or None
+
+
+def panel_paths(summary: pd.DataFrame, primary: Mapping[str, PrimaryPath], window: int = 60,
+                horizon: int = 1) -> pd.DataFrame:
+    """The panel's ``results.panel_summary`` rows, markets in ``market_order``: per market its
+    monthly ``window``-month path of ``horizon``-month returns of the ``primary`` pair when that
+    pair has one, else every pair that has one."""
+    rows = summary[(summary["freq"] == "M") & (summary["window_size"] == window)
+                   & (summary["horizon_periods"] == horizon)]
+    chosen = []
+    for market in market_order(rows["market"]):
+        mine = rows[rows["market"] == market]
+        p = primary.get(market)
+        own = mine[(mine["asset_a"] == p.equity) & (mine["asset_b"] == p.bond)] if p else mine.iloc[:0]
+        chosen.append(own if len(own) else mine)
+    return pd.concat(chosen, ignore_index=True) if chosen else rows.iloc[:0]
+
+
+def headline(latest: pd.DataFrame, market: str, primary: PrimaryPath | None = None) -> pd.Series | None:
+    """The market's headline rolling correlation: its declared ``primary`` path (None when that
+    path has no rows); for a warehouse whose profile is unknown, monthly 36-month if present,
+    else the longest history."""
     rows = latest[(latest["market"] == market) & (latest["method"] == "rolling")]
+    if primary is not None:
+        rows = rows[(rows["asset_a"] == primary.equity) & (rows["asset_b"] == primary.bond)
+                    & (rows["freq"] == primary.freq) & (rows["window_size"] == primary.window)
+                    & (rows["horizon_periods"].fillna(1) == primary.horizon_periods)]
+        return rows.iloc[0] if len(rows) else None
     if rows.empty:
         return None
     key = pd.DataFrame({"not_m": rows["freq"] != "M", "gap": (rows["window_size"] - 36).abs(),
@@ -36,80 +85,59 @@ def headline(latest: pd.DataFrame, market: str) -> pd.Series | None:
 
 
 def largest_move(latest: pd.DataFrame) -> pd.Series | None:
-    """The correlation path that moved most since its previous period (with ``delta``), or None."""
-    moves = latest.dropna(subset=["prev_corr"]).assign(delta=lambda f: f["corr"] - f["prev_corr"])
-    return moves.loc[moves["delta"].abs().idxmax()] if len(moves) else None
+    """The correlation path with the largest ``corr_change`` since its previous period, or None."""
+    moves = latest.dropna(subset=["corr_change"])
+    return moves.loc[moves["corr_change"].abs().idxmax()] if len(moves) else None
 
 
-def regime_runs(regimes: pd.DataFrame) -> pd.DataFrame:
-    """Latest label per framework and market with the date its current run began (``since``)."""
-    if regimes.empty:
-        return regimes.assign(since=pd.Series(dtype="datetime64[ns]"))
-    regimes = regimes.copy()
-    new_run = regimes.groupby(["framework", "market"])["label"].transform(lambda s: s.ne(s.shift()).cumsum())
-    regimes["since"] = regimes.groupby(["framework", "market", new_run])["obs_date"].transform("min")
-    return regimes.groupby(["framework", "market"], as_index=False).tail(1).reset_index(drop=True)
+def sign_regime(path: pd.DataFrame) -> pd.DataFrame:
+    """(obs_date, label, since) of one rolling path (obs_date, corr, p_value): the ``corr_sign``
+    regime (significant sign, short runs absorbed, as ``results.regimes``) computed on exactly the
+    path a card or chart shows, with the date its current run began."""
+    dates = pd.to_datetime(path["obs_date"])
+    labels = corr_sign_regimes(pd.Series(path["corr"].to_numpy(float), index=dates),
+                               pd.Series(path["p_value"].to_numpy(float), index=dates))[["obs_date", "label"]]
+    run = labels["label"].ne(labels["label"].shift()).cumsum()
+    return labels.assign(since=labels.groupby(run)["obs_date"].transform("min")).reset_index(drop=True)
 
 
-def significance_labels(paths: pd.DataFrame) -> pd.DataFrame:
-    """(obs_date, label): ``positive``/``negative`` where p < 0.05, else ``insignificant``."""
-    label = np.select([(paths["p_value"] < 0.05) & (paths["corr"] > 0),
-                       (paths["p_value"] < 0.05) & (paths["corr"] < 0)], ["positive", "negative"], "insignificant")
-    return pd.DataFrame({"obs_date": paths["obs_date"].to_numpy(), "label": label})
+#: Plain names of the VECM tests (``results.vecm_tests.test``; x, y, z, a = the drivers X, Y, Z
+#: and the stock–bond correlation A).
+_VARIABLE = {"x": "X (inflation uncertainty)", "y": "Y (growth uncertainty)", "z": "Z (CPI–IP correlation)",
+             "a": "A (stock–bond correlation)"}
 
 
-def _month_end(frame: pd.DataFrame) -> pd.Series:
-    return frame.set_index(pd.to_datetime(frame["obs_date"]).dt.to_period("M"))["corr"].groupby(level=0).last()
-
-
-def sign_agreement(a: pd.DataFrame, b: pd.DataFrame) -> float | None:
-    """Share of month ends at which two correlation paths (obs_date, corr) have the same sign;
-    None when they share no month."""
-    both = pd.concat({"a": _month_end(a), "b": _month_end(b)}, axis=1).dropna()
-    return float((np.sign(both["a"]) == np.sign(both["b"])).mean()) if len(both) else None
-
-
-@dataclass(frozen=True)
-class Tracking:
-    """How closely one term-premium estimate follows another over their common month ends."""
-
-    corr: float
-    rmse_pp: float
-    start: date
-    end: date
-
-
-def acm_tracking(ten: pd.DataFrame) -> Tracking | None:
-    """seesaw's monthly 10-year ACM term premium against the NY Fed's (more than two common months
-    needed), from rows (obs_date, source, freq, term_premium_pct)."""
-    monthly = ten[ten["freq"] == "M"].pivot_table(index="obs_date", columns="source", values="term_premium_pct")
-    if not {"seesaw_acm", "nyfed_acm"} <= set(monthly.columns):
-        return None
-    both = monthly[["seesaw_acm", "nyfed_acm"]].dropna()
-    if len(both) <= 2:
-        return None
-    rmse = float(np.sqrt(((both["seesaw_acm"] - both["nyfed_acm"]) ** 2).mean()))
-    return Tracking(float(both.corr().iloc[0, 1]), rmse, both.index.min(), both.index.max())
-
-
-def flow_summary(flows: pd.DataFrame) -> pd.DataFrame:
-    """Per scenario: date range, periods, last AUM and equity weight, mean and mean absolute flow
-    (USD bn per period), mean shares of Treasury and IG supply."""
-    return flows.groupby("scenario").agg(
-        first=("obs_date", "min"), last=("obs_date", "max"), periods=("obs_date", "size"),
-        aum=("aum_usd_bn", "last"), weight=("equity_weight", "last"), mean_flow=("flow_usd_bn", "mean"),
-        mean_abs_flow=("flow_usd_bn", lambda s: s.abs().mean()), treasury=("share_of_treasury_supply", "mean"),
-        ig=("share_of_ig_supply", "mean")).reset_index()
-
-
-def trailing_flows(history: pd.DataFrame, periods: int = 12) -> pd.Series:
-    """Trailing mean rebalancing flow over ``periods`` periods (fewer at the start), USD bn."""
-    return history["flow_usd_bn"].rolling(periods, min_periods=1).mean()
-
-
-def safest_weights(sweep: pd.DataFrame) -> pd.DataFrame:
-    """Per correlation ρ, the row whose median full-horizon max drawdown is least negative."""
-    return sweep.loc[sweep.groupby("rho")["mdd_full_median"].idxmax()]
+def vecm_verdict(test: str, statistic: float, p_value: float | None, detail: str) -> tuple[str, str]:
+    """(plain test name, plain-language verdict at 5%) of one ``results.vecm_tests`` row."""
+    kind, _, var = test.rpartition("_")
+    significant = p_value is not None and not pd.isna(p_value) and p_value < 0.05
+    if test.startswith("johansen_"):
+        facts = json.loads(detail)
+        name = ("Johansen trace" if "trace" in test else "Johansen max-eigenvalue") + f", H0 {facts['null']}"
+        word = "rejected" if facts["reject_5pct"] else "not rejected"
+        return name, f"{word} (statistic vs 5% critical value {facts['cv95']:.2f})"
+    if kind in ("adf_level", "adf_diff"):
+        name = f"ADF unit root, {'change in ' if kind == 'adf_diff' else ''}{_VARIABLE[var]}"
+        return name, "stationary (unit root rejected)" if significant else "unit root not rejected"
+    if test == "vecm_rank":
+        return "cointegration rank used", f"{int(statistic)} ({detail.split(';')[0]})"
+    if test == "granger_xyz_to_a":
+        return ("Granger causality: X, Y, Z → A",
+                "X, Y, Z jointly help predict A" if significant else "no evidence that X, Y, Z help predict A")
+    if test == "r2_da":
+        return "R² of the ΔA equation", "share of monthly changes in A the VECM explains"
+    if test == "r2_a_level":
+        return "R² of the level of A", "high for any persistent series; not a forecast skill"
+    if kind == "ljung_box":
+        return (f"Ljung–Box, residuals of Δ{_VARIABLE[var]}",
+                "autocorrelation left in residuals" if significant else "no residual autocorrelation")
+    if kind == "arch_lm":
+        return (f"ARCH-LM, residuals of Δ{_VARIABLE[var]}",
+                "volatility clustering in residuals" if significant else "no volatility clustering")
+    if kind == "vif":
+        level = "high" if statistic > 10 else "moderate" if statistic > 5 else "low"
+        return f"variance inflation factor of {_VARIABLE[var]}", f"{level} collinearity"
+    return test, "significant at 5%" if significant else ""
 
 
 def grid_weights(sweep: pd.DataFrame) -> list[float]:

@@ -116,11 +116,15 @@ class Table:
 
 @dataclass(frozen=True)
 class Card:
-    """A headline number with its label and lines of detail."""
+    """A headline number with its label and lines of detail; ``title`` is the tooltip (the ids
+    behind the names), ``market`` and ``pair`` (ids) tag a card that shows a stock–bond pair."""
 
     label: str
     value: str
     detail: list[str] = field(default_factory=list)
+    title: str = ""
+    market: str = ""
+    pair: str = ""
 
 
 @dataclass(frozen=True)

@@ -48,14 +48,26 @@ def _chart(fig: Figure, chart_id: str, label: str, caption: str) -> Chart:
     return Chart(charts.to_svg(fig, chart_id, label), caption)
 
 
-def _pair_label(row: pd.Series) -> str:
-    return f"{row['asset_a']} vs {row['asset_b']}"
+def _pair_ids(row: pd.Series) -> str:
+    """``us_spx / us_10y``: the ids behind a pair, for tooltips and id columns."""
+    return f"{row['asset_a']} / {row['asset_b']}"
 
 
 def _corr_name(row: pd.Series) -> str:
+    """``US 36-month``, ``CN 36-month of 3-month returns``, ``US DCC (D)``."""
     if row["method"] == "rolling":
-        return f"{row['market']} {window_label(row['freq'], row['window_size'])}"
+        horizon = row.get("horizon_periods")
+        returns = (f" of {int(horizon)}-{window_label(row['freq'], 1)[2:]} returns"
+                   if horizon is not None and not pd.isna(horizon) and horizon > 1 else "")
+        return f"{row['market']} {window_label(row['freq'], row['window_size'])}{returns}"
     return f"{row['market']} {str(row['method']).upper()} ({row['freq']})"
+
+
+def _headline_path(r: Reader, h: pd.Series) -> pd.DataFrame:
+    """The whole rolling path (obs_date, corr, p_value) behind a headline row."""
+    paths = q.rolling_paths(r.con, r.cutoff, h["market"], h["asset_a"], h["asset_b"], h["freq"])
+    return paths[(paths["window_size"] == h["window_size"])
+                 & (paths["horizon_periods"] == h["horizon_periods"])].reset_index(drop=True)
 
 
 def _blocks(reading: str, data_as_of: str, *blocks: Block) -> Content:
@@ -65,9 +77,11 @@ def _blocks(reading: str, data_as_of: str, *blocks: Block) -> Content:
 
 # --------------------------------------------------------------------------- dashboard
 
-def correlation_sentence(row: pd.Series) -> str:
-    """'US 36-month stock–bond correlation (a vs b) is +0.21 (p = 0.230, not significant) as of D; …'."""
-    return (f"{_corr_name(row)} stock–bond correlation ({_pair_label(row)}) is {signed(row['corr'])} "
+def correlation_sentence(r: Reader, row: pd.Series) -> str:
+    """'US 36-month stock–bond correlation (S&P 500 … vs US Treasury 10-year …) is +0.21 (p = 0.230,
+    not significant) as of D; …'."""
+    return (f"{_corr_name(row)} stock–bond correlation ({r.pair_label(row['asset_a'], row['asset_b'])}) is "
+            f"{signed(row['corr'])} "
             f"({pvalue(row['p_value'])}, {significance(row['p_value'])}) as of {day(row['obs_date'])}; "
             f"it has been positive {row['share_positive']:.0%} of the time since {day(row['first_date'])}")
 
@@ -89,7 +103,7 @@ def _what_changed(r: Reader, latest: pd.DataFrame) -> dict[str, object] | None:
         "moved": [f"{row.series_id} (+{row.rows_inserted:,} new, {row.rows_changed:,} revised)"
                   for row in moved.itertuples()],
         "failed_loads": list(loads.loc[loads["status"] == "failed", "series_id"]),
-        "previous": None, "big_move": None,
+        "previous": None, "big_move": None, "signals": r.signals,
     }
     if len(earlier):
         prev = earlier.iloc[0]
@@ -101,38 +115,47 @@ def _what_changed(r: Reader, latest: pd.DataFrame) -> dict[str, object] | None:
         }
     big = m.largest_move(latest)
     if big is not None:
-        changes["big_move"] = (f"{_corr_name(big)} {_pair_label(big)} {signed(big['delta'])} "
+        changes["big_move"] = (f"{_corr_name(big)} {r.pair_label(big['asset_a'], big['asset_b'])} "
+                               f"{signed(big['corr_change'])} "
                                f"({signed(big['prev_corr'])} on {day(big['prev_date'])} → "
                                f"{signed(big['corr'])} on {day(big['obs_date'])})")
     return changes
 
 
 def dashboard(r: Reader) -> Content | Missing:
-    """Latest correlations, regimes, term premium, MOVE, events and what changed since the last run."""
+    """Latest correlations of the featured markets (those with a declared primary pair), regimes,
+    term premium, MOVE, events and what changed since the last run."""
     latest = q.latest_correlations(r.con, r.cutoff)
+    latest = latest[latest["market"].map(r.is_featured).astype(bool)]
     if latest.empty:
         return Missing("stock–bond correlations",
                        r.reason(["correlation", "returns"], "results.correlations is empty (run `seesaw run` first)"))
-    heads = [h for h in (m.headline(latest, mk) for mk in m.market_order(latest["market"])) if h is not None]
-    reading = "; ".join(correlation_sentence(h) for h in heads[:2]) if heads else correlation_sentence(latest.iloc[0])
+    heads = [h for mk in m.market_order(latest["market"]) if (h := r.headline(latest, mk)) is not None]
+    reading = ("; ".join(correlation_sentence(r, h) for h in heads[:2]) if heads
+               else correlation_sentence(r, latest.iloc[0]))
     cards = []
+    # Each market's cards all show its headline pair and name it: the correlation, its sign
+    # regime (computed on that very path) and the DCC of the same two series.
     for h in heads:
-        delta = "" if pd.isna(h["prev_corr"]) else f"; {signed(h['corr'] - h['prev_corr'])} vs {day(h['prev_date'])}"
+        pair, ids, market = r.pair_label(h["asset_a"], h["asset_b"]), _pair_ids(h), h["market"]
+        delta = "" if pd.isna(h["prev_corr"]) else f"; {signed(h['corr_change'])} vs {day(h['prev_date'])}"
+        stale = r.stale_since("rolling_correlations", market, f"{h['asset_a']}~{h['asset_b']} {h['freq']}")
         cards.append(Card(f"{_corr_name(h)} correlation", signed(h["corr"]),
-                          [_pair_label(h), f"{pvalue(h['p_value'])}, {significance(h['p_value'])}",
-                           f"as of {day(h['obs_date'])}{delta}"]))
-    for _, d in latest[latest["method"] != "rolling"].iterrows():
-        cards.append(Card(f"{_corr_name(d)} correlation", signed(d["corr"]),
-                          [_pair_label(d), f"{pvalue(d['p_value'])} (effective n {num(d['n'], 0)})",
-                           f"as of {day(d['obs_date'])}"]))
-    regimes = m.regime_runs(q.regimes(r.con, r.cutoff))
-    sign = regimes[regimes["framework"] == "corr_sign"]
-    if len(sign):
-        for _, g in sign.iterrows():
-            cards.append(Card(f"{g['market']} correlation regime", g["label"],
-                              [f"since {day(g['since'])}", f"as of {day(g['obs_date'])}"]))
-    else:
-        cards.append(Card("Correlation regime", "—", [r.reason(["regime"], "results.regimes is empty")]))
+                          [pair, f"{pvalue(h['p_value'])}, {significance(h['p_value'])}",
+                           stale or f"as of {day(h['obs_date'])}{delta}"], title=ids, market=market, pair=ids))
+        regime = m.sign_regime(_headline_path(r, h)).iloc[-1]
+        cards.append(Card(f"{market} correlation regime", regime["label"],
+                          [pair, f"sign of the {window_label(h['freq'], h['window_size'])} correlation where "
+                                 f"p < 0.05, since {day(regime['since'])}", f"as of {day(regime['obs_date'])}"],
+                          title=ids, market=market, pair=ids))
+        same_pair = latest[(latest["method"] != "rolling") & (latest["market"] == market)
+                           & (latest["asset_a"] == h["asset_a"]) & (latest["asset_b"] == h["asset_b"])]
+        for _, d in same_pair.iterrows():
+            stale = r.stale_since("dcc", market, f"{d['method']} {d['asset_a']}~{d['asset_b']} {d['freq']}")
+            cards.append(Card(f"{_corr_name(d)} correlation", signed(d["corr"]),
+                              [pair, f"{pvalue(d['p_value'])} (effective n {num(d['n'], 0)})",
+                               stale or f"as of {day(d['obs_date'])}"], title=ids, market=market, pair=ids))
+    regimes = q.latest_regimes(r.con, r.cutoff)
     tp = q.latest_term_premia(r.con, r.cutoff)
     ten = tp[tp["tenor_years"] == 10]
     cuts = tp[(tp["tenor_years"] == 1) & tp["priced_cuts"].notna()]
@@ -153,24 +176,30 @@ def dashboard(r: Reader) -> Content | Missing:
                            f"as of {day(mv['obs_date'])}"]))
     else:
         cards.append(Card("MOVE (bp)", "—", [r.reason(["move"], "needs series us_move")]))
-    shown = latest.assign(window=[window_label(f, w) or f"{mt.upper()} ({f})"
-                                  for f, w, mt in zip(latest["freq"], latest["window_size"], latest["method"],
-                                                      strict=True)])
+    shown = latest.assign(path=[_corr_name(row).split(" ", 1)[1] for _, row in latest.iterrows()],
+                          equity=[r.name(a) for a in latest["asset_a"]], bond=[r.name(b) for b in latest["asset_b"]],
+                          ids=[_pair_ids(row) for _, row in latest.iterrows()])
     corr_table = table(shown, [
-        ("market", "market", text), ("asset_a", "equity", text), ("asset_b", "bond", text),
-        ("window", "path", text), ("obs_date", "as of", day), ("corr", "corr", signed),
+        ("market", "market", text), ("equity", "equity", text), ("bond", "bond", text),
+        ("path", "path", text), ("obs_date", "as of", day), ("corr", "corr", signed),
         ("p_value", "p-value", lambda v: num(v, 3)),
         ("p_value", "sig. 5%", lambda v: "yes" if v < 0.05 else "no"),
         ("prev_corr", "prev. period", signed),
         ("share_positive", "% positive", lambda v: pct(v, 0)),
-        ("share_significant", "% significant", lambda v: pct(v, 0)),
+        ("share_significant", "% significant", lambda v: pct(v, 0)), ("ids", "id", text),
     ], row_class=lambda row: "sig" if row["p_value"] < 0.05 else "", caption=(
-        "Latest stock–bond correlations (bond-return basis: positive = stocks and bonds move together). "
+        "Every stock–bond correlation path of the markets above (bond-return basis: positive = stocks and bonds "
+        "move together); the cards show each market's headline pair, the panel section the other markets. "
         "Shares are over each path's whole history."))
+    regimes = regimes.assign(status=[r.stale_since("regimes", mk, fw) or "current"
+                                     for fw, mk in zip(regimes["framework"], regimes["market"], strict=True)])
     regime_block: Block = (table(regimes, [("framework", "framework", text), ("market", "market", text),
                                            ("label", "label", text), ("since", "since", day),
-                                           ("obs_date", "as of", day), ("detail", "detail", text)],
-                                 caption="Latest regime labels")
+                                           ("obs_date", "as of", day), ("status", "status", text),
+                                           ("detail", "detail", text)],
+                                 caption="Latest regime labels (corr_sign here comes from each market's "
+                                         "regime series in the profile, which may be another pair than the "
+                                         "headline cards)")
                            if len(regimes) else
                            Note(f"No regime labels: {r.reason(['regime'], 'results.regimes is empty')}."))
     events = q.latest_events(r.con, r.cutoff)
@@ -191,50 +220,270 @@ def dashboard(r: Reader) -> Content | Missing:
 
 # --------------------------------------------------------------------------- correlation history
 
-def _shading(r: Reader, market: str, primary: pd.DataFrame) -> tuple[pd.DataFrame, str]:
-    """Regime labels to shade by: ``corr_sign`` regimes, else the sign where p < 0.05 (computed here)."""
-    regimes = q.corr_sign_regimes(r.con, r.cutoff, market)
-    if len(regimes):
-        return regimes, "shading: corr_sign regimes (results.regimes)"
-    return (m.significance_labels(primary),
-            "shading: sign of the primary window where p < 0.05 (no corr_sign regimes in results.regimes)")
-
-
 def correlation_history(r: Reader) -> Content | Missing:
-    """Rolling correlation history per market (US from its start, China from 2005) with regime shading."""
+    """Each featured market's headline pair: its rolling correlation history (US from its start,
+    China from 2005), shaded by the sign regime of the headline window of that same pair."""
     latest = q.latest_correlations(r.con, r.cutoff)
     if latest[latest["method"] == "rolling"].empty:
         return Missing("rolling stock–bond correlations",
                        r.reason(["correlation", "returns"], "results.correlations has no rolling rows"))
-    # market → its headline correlation path, for markets that have one
-    heads = {mk: h for mk in m.market_order(latest["market"]) if (h := m.headline(latest, mk)) is not None}
+    # market → its headline correlation path, for featured markets that have one
+    heads = {mk: h for mk in m.market_order(latest["market"])
+             if r.is_featured(mk) and (h := r.headline(latest, mk)) is not None}
+    if not heads:
+        declared = "; ".join(f"{p.market} {p.equity} / {p.bond} ({window_label(p.freq, p.window)})"
+                             for p in r.primary.values() if r.is_featured(p.market))
+        return Missing("headline stock–bond correlation path",
+                       "no headline pair has rolling rows in results.correlations"
+                       + (f" (declared: {declared})" if declared else ""))
     with charts.chart_style():
         fig, axes = charts.figure(len(heads), height=2.8)
         readings, notes = [], []
         for ax, (market, h) in zip(axes, heads.items(), strict=True):
             paths = q.rolling_paths(r.con, r.cutoff, market, h["asset_a"], h["asset_b"], h["freq"])
+            paths = paths[paths["horizon_periods"] == h["horizon_periods"]]
             if market == "CN":
                 paths = paths[paths["obs_date"] >= CN_HISTORY_START]
             primary = paths[paths["window_size"] == h["window_size"]]
-            shading, note = _shading(r, market, primary)
-            shading = shading[shading["obs_date"] >= paths["obs_date"].min()]
-            charts.shade(ax, shading["obs_date"], shading["label"])
+            regime = m.sign_regime(primary)
+            charts.shade(ax, regime["obs_date"], regime["label"])
             series = [(f"{window_label(h['freq'], w)} window", g["obs_date"], g["corr"])
                       for w, g in paths.groupby("window_size")]
-            charts.lines(ax, series, ylabel="correlation", zero=True,
-                         title=f"{market}: {h['asset_a']} vs {h['asset_b']} (bond returns, {h['freq']})", legend=False)
+            pair = r.pair_label(h["asset_a"], h["asset_b"])
+            charts.lines(ax, series, ylabel="correlation", zero=True, title=f"{market}: {pair}", legend=False)
             ax.set_ylim(-1, 1)
             ax.legend(loc="lower left", ncols=6)
-            readings.append(f"{market}: {signed(h['corr'])} as of {day(h['obs_date'])}, positive "
+            window = window_label(h["freq"], h["window_size"])
+            readings.append(f"{market} ({pair}): {signed(h['corr'])} as of {day(h['obs_date'])}, positive "
                             f"{(primary['corr'] > 0).mean():.0%} and significant "
-                            f"{(primary['p_value'] < 0.05).mean():.0%} of {window_label(h['freq'], h['window_size'])} "
-                            f"windows since {day(primary['obs_date'].min())}")
-            notes.append(f"{market}: {h['asset_a']} = {r.name(h['asset_a'])}, {h['asset_b']} = "
-                         f"{r.name(h['asset_b'])}; {note}")
+                            f"{(primary['p_value'] < 0.05).mean():.0%} of {window} windows since "
+                            f"{day(primary['obs_date'].min())}")
+            notes.append(f"{market} ({_pair_ids(h)}) shaded by the sign regime of its {window} window")
         chart = _chart(fig, "corr-history", "stock–bond correlation history",
-                       "Rolling Pearson correlation of equity and bond returns (−1..1, bond-return basis); "
-                       + "; ".join(notes) + ".")
+                       "Rolling Pearson correlation of equity and bond returns (−1..1, bond-return basis) of each "
+                       "market's headline pair. Shading is the sign regime of the same pair and window as the "
+                       "line: positive or negative where p < 0.05, else insignificant, runs under 3 periods "
+                       "absorbed; " + "; ".join(notes) + ".")
     return _blocks("; ".join(readings), day(latest["obs_date"].max()), chart)
+
+
+# --------------------------------------------------------------------------- China as the Soochow note reads it
+
+#: The Soochow Securities macro team's note on the stock–bond return correlation (2025-09-25):
+#: China's 60-month correlation of 3-month returns (CSI A500 total return vs the ChinaBond
+#: treasury index), its forecast and its cycle, shown beside seesaw's own figures.
+SOOCHOW_NOTE = "Soochow Securities macro team, stock–bond return correlation (2025-09-25)"
+SOOCHOW_HORIZON_MONTHS = 3
+SOOCHOW_CN_DATE = pd.Timestamp("2025-08-31")
+SOOCHOW_CN_CORR = -0.238
+SOOCHOW_CN_FORECAST = "−0.216 to −0.229 for 2025-09..11"
+SOOCHOW_CN_GRANGER_P = 0.003
+SOOCHOW_CN_PHASES = "rising 2010Q1–2017Q2, falling 2017Q3–2022Q1, rising from 2022Q2 (faster in 2025Q3)"
+
+
+def _month(value: object) -> str:
+    """``2025-08`` of a date."""
+    return day(value)[:7]
+
+
+def _phase_text(phases: pd.DataFrame) -> str:
+    """``rising 2013-03–2017-07, falling 2017-07–2022-02, rising from 2022-02``."""
+    return ", ".join(f"{p.phase} from {_month(p.start_date)}" if p.ongoing
+                     else f"{p.phase} {_month(p.start_date)}–{_month(p.end_date)}" for p in phases.itertuples())
+
+
+def _vecm_comparison(r: Reader) -> tuple[str, list[dict[str, str]]]:
+    """China's VECM forecast of A and its joint causality test: a reading clause and the rows of
+    the comparison table (empty when the VECM has not run for China)."""
+    fc = q.latest_vecm_forecasts(r.con, r.cutoff)
+    fc = fc[fc["market"].str.upper() == "CN"]
+    if fc.empty:
+        return "", []
+    tests = q.vecm_tests(r.con)
+    granger = tests[(tests["market"].str.upper() == "CN") & (tests["test"] == "granger_xyz_to_a")]
+    span = f"{_month(fc['obs_date'].iloc[0])}..{_month(fc['obs_date'].iloc[-1])}"
+    path = f"{signed(fc['forecast'].iloc[0], 3)} to {signed(fc['forecast'].iloc[-1], 3)} for {span}"
+    last = fc.iloc[-1]
+    band = f"95%: {signed(last['lower_95'])} to {signed(last['upper_95'])} at {_month(last['obs_date'])}"
+    rows = [{"figure": "VECM(1) forecast of A", "note": SOOCHOW_CN_FORECAST,
+             "seesaw": f"{path} ({band}; origin {day(fc['origin_date'].iloc[0])})"}]
+    clause = f"; the VECM forecasts {path} from {day(fc['origin_date'].iloc[0])} (the note: {SOOCHOW_CN_FORECAST})"
+    if len(granger):
+        p = granger["p_value"].iloc[0]
+        rows.append({"figure": "X, Y, Z jointly → A (causality test)", "note": pvalue(SOOCHOW_CN_GRANGER_P),
+                     "seesaw": f"{pvalue(p)} ({significance(p)})"})
+    return clause, rows
+
+
+def china_cycle(r: Reader) -> Content | Missing:
+    """China's 3- and 5-year rolling correlation of 3-month returns (CSI 300 / CSI 800 vs the
+    ChinaBond treasury total-return index), its phases and the VECM forecast, beside the figures
+    of the Soochow Securities macro team's note (2025-09-25)."""
+    latest = q.latest_correlations(r.con, r.cutoff)
+    cn = latest[(latest["market"] == "CN") & (latest["method"] == "rolling") & (latest["freq"] == "M")
+                & (latest["horizon_periods"] == SOOCHOW_HORIZON_MONTHS)]
+    if cn.empty:
+        return Missing("China correlations of 3-month returns",
+                       r.reason(["correlation"], "results.correlations has no CN rows of 3-month returns (an "
+                                                 "analysis.pairs entry for CN with freq M and horizon_periods 3, "
+                                                 "e.g. cn_csi300 vs cn_bond_tr)"))
+    # The headline: the longest window of the pair with the longest history (CSI 300 before CSI 800).
+    h = cn.sort_values(["window_size", "first_date", "asset_a"], ascending=[False, True, True]).iloc[0]
+    pairs = list(dict.fromkeys(zip(cn["asset_a"], cn["asset_b"], strict=True)))
+    phases = q.corr_phases(r.con, r.cutoff, "CN")
+    phases = phases[phases["horizon_periods"] == SOOCHOW_HORIZON_MONTHS]
+    window = window_label("M", h["window_size"])
+    pair = r.pair_label(h["asset_a"], h["asset_b"])
+    reading = (f"China's {window} correlation of 3-month returns ({pair}) is {signed(h['corr'])} "
+               f"({pvalue(h['p_value'])}, effective n {num(h['n'], 1)}, {significance(h['p_value'])}) at the data "
+               f"cutoff {day(h['obs_date'])}")
+    mine = phases[(phases["asset_a"] == h["asset_a"]) & (phases["asset_b"] == h["asset_b"])
+                  & (phases["window_size"] == h["window_size"])]
+    if len(mine):
+        now = mine.iloc[-1]
+        reading += (f", in a {now['phase']} phase since {day(now['start_date'])} "
+                    f"(recognized {day(now['recognized_date'])})")
+    compare: list[dict[str, str]] = []
+    panels = []
+    for a, b in pairs:
+        paths = q.rolling_paths(r.con, r.cutoff, "CN", a, b, "M")
+        paths = paths[paths["horizon_periods"] == SOOCHOW_HORIZON_MONTHS]
+        at_note = paths[(pd.to_datetime(paths["obs_date"]) == SOOCHOW_CN_DATE)
+                        & (paths["window_size"] == h["window_size"])]
+        if len(at_note):
+            compare.append({"figure": f"{window} correlation of 3-month returns, {_month(SOOCHOW_CN_DATE)}",
+                            "note": f"{signed(SOOCHOW_CN_CORR, 3)} (CSI A500 total return)",
+                            "seesaw": f"{signed(at_note['corr'].iloc[0], 3)} ({r.name(a)}; "
+                                      f"{pvalue(at_note['p_value'].iloc[0])})"})
+            if (a, b) == (h["asset_a"], h["asset_b"]):
+                reading += (f"; {signed(at_note['corr'].iloc[0], 3)} in {_month(SOOCHOW_CN_DATE)} "
+                            f"(the note: {signed(SOOCHOW_CN_CORR, 3)})")
+        panels.append((a, b, paths))
+    if len(mine):
+        compare.append({"figure": f"phases of the cycle ({r.name(h['asset_a'])}, {window})", "note": SOOCHOW_CN_PHASES,
+                        "seesaw": _phase_text(mine)})
+    clause, vecm_rows = _vecm_comparison(r)
+    reading += clause
+    compare += vecm_rows
+    with charts.chart_style():
+        fig, axes = charts.figure(len(panels), height=2.6, sharex=True)
+        for ax, (a, b, paths) in zip(axes, panels, strict=True):
+            longest = int(paths["window_size"].max())
+            shaded = phases[(phases["asset_a"] == a) & (phases["asset_b"] == b) & (phases["window_size"] == longest)]
+            charts.spans(ax, shaded["start_date"], shaded["end_date"], shaded["phase"], charts.PHASE_COLORS)
+            charts.lines(ax, [(f"{window_label('M', w)} window", g["obs_date"], g["corr"])
+                              for w, g in paths.groupby("window_size")],
+                         ylabel="correlation", zero=True, title=f"CN: {r.pair_label(a, b)}", legend=False)
+            ax.set_ylim(-1, 1)
+            ax.legend(loc="lower left", ncols=4)
+        chart = _chart(fig, "china-cycle", "China stock–bond correlation of 3-month returns",
+                       "Rolling Pearson correlation (−1..1) of 3-month returns (each month end vs 3 months earlier) "
+                       "of the equity index and the ChinaBond treasury total-return index, 36- and 60-month windows; "
+                       "p values use the effective n of overlapping returns. Shading: rising and falling phases of "
+                       "the 60-month path (results.corr_phases: sign of its 12-month change, short runs absorbed). "
+                       f"Ids: {'; '.join(f'{a} / {b}' for a, b in pairs)}.")
+    summary = q.panel_summary(r.con, r.cutoff)
+    summary = summary[(summary["market"] == "CN") & (summary["horizon_periods"] == SOOCHOW_HORIZON_MONTHS)]
+    blocks: list[Block] = [chart, table(pd.DataFrame(compare), [
+        ("figure", "figure", text), ("note", "Soochow Securities note", text), ("seesaw", "seesaw", text)],
+        caption=f"seesaw beside the {SOOCHOW_NOTE}; the note's equity leg is the CSI A500 total-return index, "
+                "seesaw's the price indexes named, so the figures differ by data, not by method.")]
+    if len(summary):
+        blocks.append(_path_table(r, summary, "Each path at its data cutoff (the last month complete in both legs); "
+                                              "shares over its whole history."))
+    if len(phases):
+        shown = phases.assign(equity=[r.name(a) for a in phases["asset_a"]],
+                              window=[window_label("M", w) for w in phases["window_size"]],
+                              ids=[f"{a} / {b}" for a, b in zip(phases["asset_a"], phases["asset_b"], strict=True)])
+        blocks.append(table(shown, [
+            ("equity", "equity index", text), ("window", "window", text), ("phase", "phase", text),
+            ("start_date", "from", day), ("end_date", "to", day), ("months", "months", lambda v: num(v, 0)),
+            ("corr_start", "corr. at start", signed), ("corr_end", "corr. at end", signed),
+            ("recognized_date", "recognized", day), ("ongoing", "ongoing", lambda v: "yes" if v else ""),
+            ("ids", "id", text)],
+            caption="Phases of each path: a phase turns at the extreme before the new direction is recognized."))
+    return _blocks(reading, day(cn["obs_date"].max()), *blocks)
+
+
+# --------------------------------------------------------------------------- the cross-market panel
+
+#: The panel shows the 60-month correlation of monthly returns (Soochow Securities' figures 4–5).
+PANEL_WINDOW_MONTHS = 60
+PANEL_COLUMNS = 3
+
+
+def _path_table(r: Reader, summary: pd.DataFrame, caption: str) -> Table:
+    """``results.panel_summary`` rows as a table: latest value, p, data cutoff, shares, last sign
+    change and phase, with names and ids."""
+    shown = summary.assign(
+        equity=[r.name(a) for a in summary["asset_a"]], bond=[r.name(b) for b in summary["asset_b"]],
+        path=[window_label("M", w) + (f" of {int(k)}-month returns" if k > 1 else "")
+              for w, k in zip(summary["window_size"], summary["horizon_periods"], strict=True)],
+        phase=[f"{p} since {day(s)}" if isinstance(p, str) else "—"
+               for p, s in zip(summary["current_phase"], summary["phase_start_date"], strict=True)],
+        ids=[f"{a} / {b}" for a, b in zip(summary["asset_a"], summary["asset_b"], strict=True)])
+    return table(shown, [
+        ("market", "market", text), ("equity", "equity", text), ("bond", "bond", text), ("path", "path", text),
+        ("corr_latest", "latest corr.", signed), ("p_value_latest", "p-value", lambda v: num(v, 3)),
+        ("n_latest", "n (effective)", lambda v: num(v, 1)), ("data_cutoff", "data cutoff", day),
+        ("share_positive", "% positive", lambda v: pct(v, 0)),
+        ("share_significant", "% significant", lambda v: pct(v, 0)),
+        ("last_sign_change", "last sign change", day), ("phase", "phase", text), ("ids", "id", text)],
+        row_class=lambda row: "sig" if row["p_value_latest"] < row["significance_level"] else "", caption=caption)
+
+
+def _panel_figure(r: Reader, rows: pd.DataFrame) -> Figure:
+    """One small chart per market on a shared y axis (−1..1) and a shared time axis: the market's
+    panel paths (``metrics.panel_paths``), each axes tagged ``panel-<market>``."""
+    markets = list(dict.fromkeys(rows["market"]))
+    grid_rows = -(-len(markets) // PANEL_COLUMNS)
+    fig, axes = charts.figure(grid_rows, PANEL_COLUMNS, height=2.0, width=10.5, sharex=True, sharey=True)
+    for ax, market in zip(axes, markets, strict=False):
+        mine = rows[rows["market"] == market]
+        for p in mine.itertuples():
+            path = q.rolling_paths(r.con, r.cutoff, market, p.asset_a, p.asset_b, "M")
+            path = path[(path["window_size"] == p.window_size) & (path["horizon_periods"] == p.horizon_periods)]
+            ax.plot(pd.to_datetime(path["obs_date"]).to_numpy(), path["corr"].to_numpy(float), label=r.name(p.asset_a))
+        ax.axhline(0, color="#6b7280", linewidth=0.8)
+        ax.set_title(f"{market}: {' / '.join(r.name(a) for a in mine['asset_a'])}", fontsize=7.5)
+        ax.set_gid(f"panel-{market}")
+        if len(mine) > 1:
+            ax.legend(loc="lower left", fontsize=6.5)
+    for ax in axes[len(markets):]:
+        ax.set_visible(False)
+    axes[0].set_ylim(-1, 1)
+    axes[0].set_xlim(pd.Timestamp(rows["first_date"].min()), pd.Timestamp(rows["data_cutoff"].max()))
+    charts.date_axis(axes[0])
+    return fig
+
+
+def panel(r: Reader) -> Content | Missing:
+    """The cross-market panel: every market's 60-month correlation of monthly stock and 10-year
+    bond returns, one small chart per market on shared axes, and where each stands."""
+    # Declared headlines only: a market without one shows every pair (Australia's index in two files).
+    declared = {mk: p for mk, p in r.primary.items() if r.featured is not None and mk in r.featured}
+    rows = m.panel_paths(q.panel_summary(r.con, r.cutoff), declared, PANEL_WINDOW_MONTHS)
+    if rows.empty:
+        return Missing("cross-market panel",
+                       r.reason(["panel"], "results.panel_summary has no 60-month path of monthly returns "
+                                           "(analysis.pairs entries with freq M and a 60-month window per market)"))
+    sig = rows[rows["p_value_latest"] < rows["significance_level"]]
+    reading = (f"The {PANEL_WINDOW_MONTHS}-month stock–bond correlation of monthly returns is positive and "
+               f"significant in {(sig['corr_latest'] > 0).sum()} and negative and significant in "
+               f"{(sig['corr_latest'] < 0).sum()} of {len(rows)} paths ({rows['market'].nunique()} markets) at "
+               "their data cutoffs: "
+               + "; ".join(f"{p.market} {signed(p.corr_latest)} ({pvalue(p.p_value_latest)}, {day(p.data_cutoff)})"
+                           for p in rows.itertuples()))
+    with charts.chart_style():
+        chart = _chart(_panel_figure(r, rows), "panel", "cross-market stock–bond correlations",
+                       f"Rolling {PANEL_WINDOW_MONTHS}-month Pearson correlation (−1..1, bond-return basis) of monthly "
+                       "equity index and 10-year government bond returns (par bond priced off the yield; China: the "
+                       "ChinaBond treasury total-return index), one chart per market, same axes; each market's "
+                       "primary pair where it has this path, else every pair that has one.")
+    return _blocks(reading, day(rows["data_cutoff"].max()), chart,
+                   _path_table(r, rows, f"Where each market stands (significant at "
+                                        f"{num(rows['significance_level'].iloc[0], 2)} highlighted); shares over "
+                                        "each path's whole history; phase as stored in the corr_phases table."))
 
 
 # --------------------------------------------------------------------------- DCC vs rolling
@@ -248,42 +497,62 @@ def dcc_vs_rolling(r: Reader) -> Content | Missing:
                                          "it needs daily equity and 10-year yield series such as us_spx and us_10y)"))
     latest = q.latest_correlations(r.con, r.cutoff)
     flagged = q.flagged_fits(r.con, r.cutoff)
+    agreement = q.sign_agreement(r.con, r.cutoff)
     markets = m.market_order(dcc["market"])
-    readings = []
+    readings, panels, notes = [], [], []
+    for market in markets:
+        mine = dcc[dcc["market"] == market]
+        pair = mine.groupby(["asset_a", "asset_b"]).size().idxmax()
+        mine = mine[(mine["asset_a"] == pair[0]) & (mine["asset_b"] == pair[1])]
+        rolling = q.rolling_paths(r.con, r.cutoff, market, pair[0], pair[1])
+        rolling = rolling[rolling["horizon_periods"] == 1]
+        h = r.headline(latest, market)
+        if rolling.empty and h is not None:
+            rolling = _headline_path(r, h).assign(freq=h["freq"], window_size=h["window_size"])
+        for method, g in mine.groupby("method"):
+            same_freq = rolling[rolling["freq"] == g["freq"].iloc[0]]
+            pool = same_freq if len(same_freq) else rolling
+            longest = pool[pool["window_size"] == pool["window_size"].max()] if len(pool) else pool
+            panels.append((market, pair, str(method), g, longest))
+        main = mine[mine["method"] == "dcc"] if (mine["method"] == "dcc").any() else mine
+        last = main.iloc[-1]
+        text_ = (f"{market} {str(last['method']).upper()} correlation ({r.pair_label(*pair)}) is "
+                 f"{signed(last['corr'])} ({pvalue(last['p_value'])}, effective n {num(last['n'], 0)}) "
+                 f"as of {day(last['obs_date'])}")
+        agree = agreement[(agreement["market"] == market) & (agreement["asset_a"] == pair[0])
+                          & (agreement["asset_b"] == pair[1]) & (agreement["method"] == last["method"])
+                          & (agreement["freq"] == last["freq"])]
+        if len(agree):
+            shortest = agree.iloc[0]
+            text_ += ("; it shares the sign of the "
+                      f"{window_label(shortest['rolling_freq'], shortest['window_size'])} "
+                      f"rolling correlation at {shortest['same_sign_share']:.0%} of month ends")
+        for fit in flagged[flagged["market"] == market].itertuples():
+            text_ += f" (the {str(fit.model).upper()} fit of {day(fit.sample_end)} is flagged: {fit.message})"
+        readings.append(text_)
+        if len(longest):
+            notes.append(f"{market}: the {window_label(longest['freq'].iloc[0], longest['window_size'].iloc[0])} "
+                         f"rolling correlation of the same pair ({pair[0]} / {pair[1]})")
     with charts.chart_style():
-        fig, axes = charts.figure(len(markets), height=2.8)
-        for ax, market in zip(axes, markets, strict=True):
-            mine = dcc[dcc["market"] == market]
-            pair = mine.groupby(["asset_a", "asset_b"]).size().idxmax()
-            mine = mine[(mine["asset_a"] == pair[0]) & (mine["asset_b"] == pair[1])]
-            rolling = q.rolling_paths(r.con, r.cutoff, market, pair[0], pair[1])
-            h = m.headline(latest, market)
-            if rolling.empty and h is not None:
-                rolling = q.rolling_paths(r.con, r.cutoff, market, h["asset_a"], h["asset_b"])
-            series = [(f"{mt.upper()} ({g['freq'].iloc[0]})", charts.thin(g)["obs_date"], charts.thin(g)["corr"])
-                      for mt, g in mine.groupby("method")]
-            series += [(f"rolling {window_label(f, w)}", charts.thin(g)["obs_date"], charts.thin(g)["corr"])
-                       for (f, w), g in rolling.groupby(["freq", "window_size"])]
-            charts.lines(ax, series, ylabel="correlation", zero=True, title=f"{market}: {pair[0]} vs {pair[1]}")
+        fig, axes = charts.figure(len(panels), height=2.4)
+        for ax, (market, pair, method, g, comparator) in zip(axes, panels, strict=True):
+            model = charts.thin(g)
+            series = [(f"{method.upper()} ({g['freq'].iloc[0]})", model["obs_date"], model["corr"])]
+            if len(comparator):
+                shown = charts.thin(comparator)
+                regime = m.sign_regime(shown)
+                charts.shade(ax, regime["obs_date"], regime["label"])
+                window = window_label(comparator["freq"].iloc[0], comparator["window_size"].iloc[0])
+                series.append((f"rolling {window}", shown["obs_date"], shown["corr"]))
+            charts.lines(ax, series, ylabel="correlation", zero=True,
+                         title=f"{market} {method.upper()}: {r.pair_label(*pair)}", legend=False)
             ax.set_ylim(-1, 1)
-            main = mine[mine["method"] == "dcc"] if (mine["method"] == "dcc").any() else mine
-            last = main.iloc[-1]
-            text_ = (f"{market} {str(last['method']).upper()} correlation ({pair[0]} vs {pair[1]}) is "
-                     f"{signed(last['corr'])} ({pvalue(last['p_value'])}, effective n {num(last['n'], 0)}) "
-                     f"as of {day(last['obs_date'])}")
-            if len(rolling):
-                first_window = rolling[rolling["window_size"] == rolling["window_size"].min()]
-                agree = m.sign_agreement(main, first_window)
-                if agree is not None:
-                    text_ += ("; it shares the sign of the "
-                              f"{window_label(first_window['freq'].iloc[0], first_window['window_size'].iloc[0])} "
-                              f"rolling correlation at {agree:.0%} of month ends")
-            for fit in flagged[flagged["market"] == market].itertuples():
-                text_ += f" (the {str(fit.model).upper()} fit of {day(fit.sample_end)} is flagged: {fit.message})"
-            readings.append(text_)
+            ax.legend(handles=ax.get_lines()[: len(series)], loc="lower left", ncols=len(series))
         chart = _chart(fig, "dcc", "DCC versus rolling correlation",
-                       "Conditional correlation from DCC/ADCC-GARCH against rolling Pearson windows (−1..1, "
-                       "bond-return basis); daily paths are shown weekly.")
+                       "One model per panel: conditional correlation from DCC/ADCC-GARCH against the longest "
+                       "rolling Pearson window of the same pair (−1..1, bond-return basis); shading is the sign "
+                       "regime of that rolling window (positive or negative where p < 0.05, else insignificant); "
+                       + "; ".join(notes) + "; daily paths are shown weekly.")
     return _blocks("; ".join(readings), day(dcc["obs_date"].max()), chart)
 
 
@@ -326,10 +595,11 @@ def term_premia(r: Reader) -> Content | Missing:
         chart = _chart(fig, "term-premia", "term premia", "ACM term premium, percent p.a.; seesaw_acm is our "
                        "estimate, nyfed_acm the published NY Fed series; priced cuts = −(1-year term premium)/0.25.")
     reading = "10-year term premium is " + ", ".join(parts)
-    tracking = m.acm_tracking(ten)
-    if tracking is not None:
-        reading += (f"; ours tracks the NY Fed with correlation {tracking.corr:.2f} "
-                    f"(RMSE {tracking.rmse_pp:.2f} pp) over {day(tracking.start)}–{day(tracking.end)}")
+    tracking = q.term_premium_tracking(r.con, r.cutoff, 10)
+    if len(tracking):
+        t = tracking.iloc[0]
+        reading += (f"; ours tracks the NY Fed with correlation {t['corr']:.2f} ({pvalue(t['p_value'])}, "
+                    f"RMSE {t['rmse_pp']:.2f} pp) over {day(t['start_date'])}–{day(t['end_date'])}")
     if len(cuts):
         c = cuts.sort_values("obs_date").iloc[-1]
         reading += (f"; {num(c['priced_cuts'], 1)} 25bp cuts priced over the next year "
@@ -368,6 +638,9 @@ def erp_model(r: Reader) -> Content | Missing:
                f"(PMI {num(last['pmi'], 1)}, P/E {num(last['pe'], 1)}) as of {day(last['obs_date'])}; "
                f"the implied 10-year yield is {num(last['implied_y10_pct'])}% vs {num(last['y10_pct'])}% actual, i.e. "
                f"{num(last['implied_cuts'], 1)} 25bp cuts")
+    stale = r.stale_since("erp_model")
+    if stale:
+        reading = f"{stale[0].upper()}{stale[1:]}: {reading}"
     fit = pd.DataFrame([{"sample": f"{day(last['sample_start'])} – {day(last['sample_end'])}",
                          "alpha": last["alpha"], "alpha_se": last["alpha_se_nw"], "beta": last["beta"],
                          "beta_se": last["beta_se_nw"], "adj_r2": last["adj_r2"]}])
@@ -480,7 +753,7 @@ def rebalancing(r: Reader) -> Content | Missing:
                        r.reason(["rebalanc"], "results.rebalancing_flows is empty (needs equity and bond returns)"))
     history = flows[flows["scenario"].str.startswith("history")]
     scenarios = flows[~flows["scenario"].str.startswith("history")]
-    summary = m.flow_summary(flows)
+    summary = q.rebalancing_summary(r.con, r.cutoff)
     with charts.chart_style():
         fig, axes = charts.figure(2 if len(scenarios) else 1, height=2.6)
         parts = []
@@ -490,44 +763,48 @@ def rebalancing(r: Reader) -> Content | Missing:
             x = pd.to_datetime(h["obs_date"]).to_numpy()
             axes[0].fill_between(x, 0, h["flow_usd_bn"].to_numpy(), step="post", color=charts.PALETTE[0], alpha=0.55,
                                  linewidth=0, label=f"{name} flow")
-            axes[0].plot(x, m.trailing_flows(h).to_numpy(), color=charts.PALETTE[1], label="12-period average")
+            axes[0].plot(x, h["flow_12p_mean_usd_bn"].to_numpy(), color=charts.PALETTE[1], label="12-period average")
             axes[0].axhline(0, color="#6b7280", linewidth=0.8)
             axes[0].set_ylabel("USD bn per period")
             axes[0].set_title("Realized rebalancing flow (positive = equities sold, bonds bought)")
             axes[0].legend(loc="upper left", ncols=2)
             charts.date_axis(axes[0])
             last = h.iloc[-1]
-            recent = h.tail(36)
+            recent = summary[summary["scenario"] == name]
             parts.append(f"a ${num(last['aum_usd_bn'], 0)}bn fund at {pct(last['equity_weight'], 0)} equities "
                          "would have "
                          f"{'sold' if last['flow_usd_bn'] > 0 else 'bought'} ${num(abs(last['flow_usd_bn']), 1)}bn of "
-                         f"equities in the period to {day(last['obs_date'])} (mean |flow| over the last {len(recent)} "
-                         f"periods ${num(recent['flow_usd_bn'].abs().mean(), 1)}bn)")
+                         f"equities in the period to {day(last['obs_date'])}"
+                         + "".join(f" (mean |flow| over the last {row.recent_periods} periods "
+                                   f"${num(row.recent_mean_abs_flow_usd_bn, 1)}bn)" for row in recent.itertuples()))
         if len(scenarios):
             ax = axes[-1]
             ss = summary[~summary["scenario"].str.startswith("history")]
-            names, values = list(ss["scenario"]), list(ss["mean_flow"])
+            names, values = list(ss["scenario"]), list(ss["mean_flow_usd_bn"])
             if len(history):
-                names.append(f"{name}, last {len(recent)} periods")
-                values.append(recent["flow_usd_bn"].mean())
+                for row in recent.itertuples():
+                    names.append(f"{name}, last {row.recent_periods} periods")
+                    values.append(row.recent_mean_flow_usd_bn)
             ax.bar(names, values, color=[charts.PALETTE[2]] * len(ss) + [charts.PALETTE[0]] * (len(names) - len(ss)),
                    width=0.5)
             ax.axhline(0, color="#6b7280", linewidth=0.8)
             ax.set_ylabel("USD bn per period")
             ax.set_title("Scenarios: mean expected flow per period (positive = equities sold) vs recent history")
             for row in ss.itertuples():
-                parts.append(f"scenario {row.scenario} expects {usd_bn(row.mean_flow)} per period "
-                             f"({pct(row.treasury, 0)} of Treasury, {pct(row.ig, 0)} of IG supply)")
+                parts.append(f"scenario {row.scenario} expects {usd_bn(row.mean_flow_usd_bn)} per period "
+                             f"({pct(row.mean_share_of_treasury_supply, 0)} of Treasury, "
+                             f"{pct(row.mean_share_of_ig_supply, 0)} of IG supply)")
         chart = _chart(fig, "rebalancing", "rebalancing flows", "Flow out of equities of a fixed-weight balanced "
                        "fund, N·w·(1−w)·(r_s − r_b), USD bn per period (positive = equities sold, bonds bought).")
-    summary_table = table(summary, [("scenario", "scenario", text), ("first", "from", day), ("last", "to", day),
-                                    ("periods", "periods", lambda v: num(v, 0)),
-                                    ("aum", "AUM (USD bn)", lambda v: num(v, 0)),
-                                    ("weight", "equity weight", lambda v: pct(v, 0)),
-                                    ("mean_flow", "mean flow (USD bn)", lambda v: signed(v, 1)),
-                                    ("mean_abs_flow", "mean |flow| (USD bn)", lambda v: num(v, 1)),
-                                    ("treasury", "share of Treasury supply", lambda v: pct(v, 1)),
-                                    ("ig", "share of IG supply", lambda v: pct(v, 1))], caption="Flows by scenario")
+    summary_table = table(summary, [("scenario", "scenario", text), ("first_date", "from", day),
+                                    ("last_date", "to", day), ("periods", "periods", lambda v: num(v, 0)),
+                                    ("aum_usd_bn", "AUM (USD bn)", lambda v: num(v, 0)),
+                                    ("equity_weight", "equity weight", lambda v: pct(v, 0)),
+                                    ("mean_flow_usd_bn", "mean flow (USD bn)", lambda v: signed(v, 1)),
+                                    ("mean_abs_flow_usd_bn", "mean |flow| (USD bn)", lambda v: num(v, 1)),
+                                    ("mean_share_of_treasury_supply", "share of Treasury supply", lambda v: pct(v, 1)),
+                                    ("mean_share_of_ig_supply", "share of IG supply", lambda v: pct(v, 1))],
+                          caption="Flows by scenario")
     reading = "; ".join(parts)
     as_of = history["obs_date"].max() if len(history) else flows["obs_date"].max()
     return _blocks(reading[:1].upper() + reading[1:], day(as_of), chart, summary_table)
@@ -541,45 +818,119 @@ def _mc_grid(sweep: pd.DataFrame, scenario: str) -> Table:
         cell=lambda f: [f"{pct(v, 2)} / {pct(d, 1)}" for v, d in zip(f["vol_ann"], f["mdd_full_median"], strict=True)])
     grid = shown.pivot_table(index="equity_weight", columns="rho", values="cell", aggfunc="first").reset_index()
     grid.insert(1, "exp_return_ann", shown.groupby("equity_weight")["exp_return_ann"].mean().to_numpy())
+    months = int(sweep["months"].iloc[0])
     return table(grid, [("equity_weight", "equity weight", lambda v: pct(v, 0)),
                         ("exp_return_ann", "expected return (ann.)", lambda v: pct(v, 2))]
                  + [(rho, f"ρ = {signed(rho, 2)}", text) for rho in grid.columns[2:]],
-                 caption=f"Scenario {scenario}: annualized volatility / median max drawdown by equity weight and "
-                         "stock–bond correlation ρ (VaR 95% is in the chart)")
+                 caption=f"Scenario {scenario}, {months} months: annualized volatility / median max drawdown by "
+                         "equity weight and stock–bond correlation ρ (the 5% quantile of the annualized return "
+                         "and the one-year loss VaR and CVaR are in the chart)")
+
+
+#: Panels of the horizon chart: column, title (what the number is, its unit and sign).
+MC_HORIZON_PANELS = (
+    ("vol_ann", "annualized volatility\n(median), %"),
+    ("ann_return_q05", "5% quantile of the annualized return\nover {months} months, %"),
+    ("loss_var95_1y", "one-year 95% loss VaR (solid) and CVaR\n(dashed), % of portfolio, loss > 0"),
+    ("mdd_full_median", "median max drawdown\nover {months} months, %"),
+)
+
+#: Panels of the equity-weight sweep chart.
+MC_SWEEP_PANELS = (
+    ("exp_return_ann", "expected annualized return\nover {months} months, %"),
+    ("mdd_full_median", "median max drawdown\nover {months} months, %"),
+    ("vol_ann", "annualized volatility\n(median), %"),
+)
+
+
+def _mc_plateau(weight: float | None) -> str:
+    """A return-plateau weight, or what its absence means."""
+    return "still rising at the largest weight" if weight is None or pd.isna(weight) else pct(weight, 0)
+
+
+def _per_rho(items: list[tuple[float, str]]) -> str:
+    """Values by correlation ρ, said once when every ρ gives the same ("30% at every ρ")."""
+    if len({value for _, value in items}) == 1:
+        return f"{items[0][1]} at every ρ"
+    return ", ".join(f"{value} at ρ {signed(rho, 2)}" for rho, value in items)
 
 
 def monte_carlo(r: Reader) -> Content | Missing:
-    """Two-asset portfolio risk by stock–bond correlation and equity weight (Soochow Securities
-    macro team, stock–bond return correlation, 2025-09-25)."""
+    """Two-asset portfolio risk by stock–bond correlation and equity weight, and the equity-weight
+    sweep (Soochow Securities macro team, stock–bond return correlation, 2025-09-25)."""
     mc = q.mc_risk(r.con)
     if mc.empty:
         return Missing("Monte Carlo risk results",
                        r.reason(["mc", "monte", "risk"], "results.mc_risk is empty (the risk step has not run)"))
+    choice = q.mc_weight_choice(r.con)
     scenario = mc.groupby("scenario").size().idxmax()
-    sweep = mc[mc["scenario"] == scenario]
-    metrics = (("vol_ann", "annualized volatility"), ("var95_ann", "VaR 95% (annual return)"),
-               ("mdd_full_median", "median max drawdown"))
+    horizon = int(mc["months"].max())
+    sweep = mc[(mc["scenario"] == scenario) & (mc["months"] == horizon)]
+    short = mc[(mc["scenario"] == scenario) & (mc["months"] < horizon)]
+    paths, seed = int(sweep["paths"].iloc[0]), int(sweep["seed"].iloc[0])
     with charts.chart_style():
-        fig, axes = charts.figure(1, 3, height=3.0, width=10.5)
-        for ax, (col, label) in zip(axes, metrics, strict=True):
-            for rho, g in sweep.groupby("rho"):
-                ax.plot(100 * g["equity_weight"].to_numpy(), 100 * g[col].to_numpy(), label=f"ρ = {signed(rho, 2)}")
-            ax.set_title(label)
+        fig, axes = charts.figure(1, len(MC_HORIZON_PANELS), height=3.0, width=12.0)
+        for ax, (col, title) in zip(axes, MC_HORIZON_PANELS, strict=True):
+            for i, (rho, g) in enumerate(sweep.groupby("rho")):
+                x = 100 * g["equity_weight"].to_numpy()
+                ax.plot(x, 100 * g[col].to_numpy(), color=charts.PALETTE[i % len(charts.PALETTE)],
+                        label=f"ρ = {signed(rho, 2)}")
+                if col == "loss_var95_1y":
+                    ax.plot(x, 100 * g["loss_cvar95_1y"].to_numpy(), color=charts.PALETTE[i % len(charts.PALETTE)],
+                            linestyle="--")
+            ax.set_title(title.format(months=horizon), fontsize=8)
             ax.set_xlabel("equity weight, %")
-            ax.set_ylabel("percent")
         axes[0].legend(loc="upper left")
-        chart = _chart(fig, "mc", "Monte Carlo sweep",
-                       f"Scenario {scenario}: {int(sweep['paths'].iloc[0]):,} paths × "
-                       f"{int(sweep['months'].iloc[0])} months, monthly rebalancing, "
-                       f"seed {int(sweep['seed'].iloc[0])}; "
-                       "percent, annualized where stated.")
-    parts = [f"ρ {signed(b.rho, 2)}: {pct(b.equity_weight, 0)}" for b in m.safest_weights(sweep).itertuples()]
-    reading = ("Median max drawdown is smallest at equity weight " + ", ".join(parts)
-               + f" (scenario {scenario}, {int(sweep['paths'].iloc[0]):,} paths × "
-                 f"{int(sweep['months'].iloc[0])} months)")
-    grids = [_mc_grid(mc[mc["scenario"] == name], name)
+        blocks: list[Block] = [_chart(fig, "mc", "Monte Carlo risk by equity weight",
+                                      f"Scenario {scenario}: {paths:,} paths × {horizon} months, monthly "
+                                      f"rebalancing, seed {seed}. The 5% quantile of the annualized return is a "
+                                      "return (positive = gain), not a loss VaR; the one-year VaR and CVaR are "
+                                      "losses over the first 12 months (positive = loss).")]
+    safest = sweep[sweep["least_drawdown"].fillna(False).astype(bool)].drop_duplicates("rho")
+    reading = ("Median max drawdown is smallest at an equity weight of "
+               + _per_rho([(b.rho, pct(b.equity_weight, 0)) for b in safest.itertuples()])
+               + f" (scenario {scenario}, {paths:,} paths × {horizon} months)")
+    at20 = sweep[np.isclose(sweep["equity_weight"], 0.2)]
+    if len(at20):
+        row = at20.sort_values("rho").iloc[0]
+        reading += (f"; at 20% equities and ρ {signed(row['rho'], 2)} the 5% quantile of the annualized "
+                    f"{horizon}-month return is {pct(row['ann_return_q05'], 2)} and the one-year 95% loss VaR "
+                    f"is {pct(row['loss_var95_1y'], 2)} of the portfolio (CVaR {pct(row['loss_cvar95_1y'], 2)})")
+    if len(short):
+        months = int(short["months"].max())
+        short = short[short["months"] == months]
+        picks = choice[(choice["scenario"] == scenario) & (choice["months"] == months)]
+        with charts.chart_style():
+            fig, axes = charts.figure(1, len(MC_SWEEP_PANELS), height=3.0, width=12.0)
+            for ax, (col, title) in zip(axes, MC_SWEEP_PANELS, strict=True):
+                for rho, g in short.groupby("rho"):
+                    ax.plot(100 * g["equity_weight"].to_numpy(), 100 * g[col].to_numpy(), label=f"ρ = {signed(rho, 2)}")
+                ax.set_title(title.format(months=months), fontsize=8)
+                ax.set_xlabel("equity weight, %")
+            axes[0].legend(loc="lower right")
+            blocks.append(_chart(fig, "mc-sweep", "equity-weight sweep",
+                                 f"Scenario {scenario}: {int(short['paths'].iloc[0]):,} paths × {months} months, "
+                                 f"{int(short.groupby('rho').size().iloc[0])} equity weights, common random numbers."))
+        plateaus = [(p.rho, _mc_plateau(p.return_plateau_weight)) for p in picks.itertuples()]
+        reading += (f". Over {months} months the least drawdown is at an equity weight of "
+                    + _per_rho([(p.rho, pct(p.min_drawdown_weight, 0)) for p in picks.itertuples()])
+                    + ("; expected return is still rising at the largest weight simulated, at every ρ"
+                       if all(value == _mc_plateau(None) for _, value in plateaus)
+                       else "; expected return stops rising past " + _per_rho(plateaus)))
+    if len(choice):
+        blocks.append(table(choice, [
+            ("scenario", "scenario", text), ("months", "horizon (months)", lambda v: num(v, 0)),
+            ("rho", "ρ", lambda v: signed(v, 2)), ("weights", "weights simulated", lambda v: num(v, 0)),
+            ("min_drawdown_weight", "least median max drawdown at", lambda v: pct(v, 0)),
+            ("min_vol_weight", "least volatility at", lambda v: pct(v, 0)),
+            ("return_plateau_weight", "expected return stops rising past", _mc_plateau)],
+            caption="Equity weights chosen by each sweep. Expected return stops rising past the smallest weight "
+                    "from which every further step of the sweep gains at most "
+                    f"{num(choice['return_gain_threshold_pp'].iloc[0], 2)} pp of expected annual return per "
+                    "+1 pp of equity."))
+    grids = [_mc_grid(mc[(mc["scenario"] == name) & (mc["months"] == horizon)], name)
              for name in [scenario, *sorted(set(mc["scenario"]) - {scenario})]]
-    return _blocks(reading, "simulation (no observation date)", chart, *grids)
+    return _blocks(reading, "simulation (no observation date)", *blocks, *grids)
 
 
 # --------------------------------------------------------------------------- macro drivers and VECM
@@ -600,7 +951,7 @@ def macro_drivers(r: Reader) -> Content | Missing:
     drivers = (("x_infl_unc", "X: inflation uncertainty (std of CPI YoY, pp)"),
                ("y_growth_unc", "Y: growth uncertainty (std of IP YoY, pp)"),
                ("z_xy_corr", "Z: correlation of CPI and IP YoY"),
-               ("a_stock_bond_corr", "A: 60-month stock–bond correlation"))
+               ("a_stock_bond_corr", "A: 60-month stock–bond return correlation"))
     readings = []
     with charts.chart_style():
         fig, axes = charts.figure(2, 2, height=2.3, width=10.5)
@@ -608,8 +959,9 @@ def macro_drivers(r: Reader) -> Content | Missing:
             charts.lines(ax, [(mk, g["obs_date"], g[col]) for mk, g in md.groupby("market")],
                          ylabel="pp" if col[0] in "xy" else "correlation", title=label, legend=len(markets) > 1)
         blocks: list[Block] = [_chart(fig, "drivers", "macro drivers", "Rolling macro uncertainty (X, Y, percentage "
-                                      "points), their correlation (Z) and the 60-month stock–bond correlation (A), "
-                                      "month ends.")]
+                                      "points), their correlation (Z) and the 60-month stock–bond return "
+                                      "correlation (A: of monthly returns for the US, of 3-month returns vs "
+                                      "the ChinaBond treasury total-return index for China), month ends.")]
         if len(fc):
             fig, axes = charts.figure(1, len(markets), height=2.8, width=10.5)
             for ax, market in zip(axes, markets, strict=True):
@@ -649,12 +1001,14 @@ def macro_drivers(r: Reader) -> Content | Missing:
                       f"({significance(g.iloc[0]['p_value'])})")
         readings.append(text_)
     if len(tests):
-        blocks.append(table(tests, [("market", "market", text), ("test", "test", text),
-                                    ("statistic", "statistic", lambda v: num(v, 3)),
-                                    ("p_value", "p-value", lambda v: num(v, 4)),
-                                    ("df", "df", lambda v: num(v, 0)), ("detail", "detail", text)],
-                            row_class=lambda row: "sig" if pd.notna(row["p_value"]) and row["p_value"] < 0.05 else "",
-                            caption="VECM diagnostics (results.vecm_tests)"))
+        plain = [m.vecm_verdict(t.test, t.statistic, t.p_value, t.detail) for t in tests.itertuples()]
+        tests = tests.assign(name=[name for name, _ in plain], verdict=[verdict for _, verdict in plain])
+        blocks.append(table(tests, [("market", "market", text), ("name", "test", text),
+                                    ("statistic", "statistic", lambda v: num(v, 2)),
+                                    ("p_value", "p-value", lambda v: num(v, 3)),
+                                    ("verdict", "reading at 5%", text), ("test", "id", text)],
+                            caption="VECM tests: unit roots (ADF), cointegration rank (Johansen), whether the "
+                                    "macro drivers help predict the correlation (Granger), and residual checks"))
     else:
         blocks.append(Note(f"No VECM tests: {r.reason(['vecm'], 'results.vecm_tests is empty')}."))
     return _blocks("; ".join(readings) or "No stock–bond correlation A in results.macro_drivers",
@@ -715,7 +1069,10 @@ def analyses(r: Reader) -> Content | Missing:
     steps = steps.assign(ok=steps["status"] == "ok").sort_values(["ok", "step"], kind="stable")
     skipped = steps[steps["status"] == "skipped"]
     failed = steps[steps["status"] == "failed"]
-    reading = f"{steps['ok'].sum()} of {len(steps)} analysis steps ran"
+    stale = steps[steps["status"] == "stale"]
+    reading = f"{steps['status'].isin(['ok', 'stale']).sum()} of {len(steps)} analysis steps ran"
+    if len(stale):
+        reading += "; stale (an input stopped updating): " + ", ".join(stale["step"])
     if len(skipped):
         reading += "; skipped: " + ", ".join(f"{s.step} ({s.message})" for s in skipped.itertuples())
     if len(failed):
@@ -744,6 +1101,8 @@ class SectionSpec:
 SECTIONS: tuple[SectionSpec, ...] = (
     SectionSpec("dashboard", "Dashboard", dashboard, "dashboard.html"),
     SectionSpec("correlation-history", "Stock–bond correlation history", correlation_history),
+    SectionSpec("china-cycle", "China: stock–bond correlation of 3-month returns", china_cycle),
+    SectionSpec("panel", "Cross-market panel", panel),
     SectionSpec("dcc-vs-rolling", "DCC vs rolling correlation", dcc_vs_rolling),
     SectionSpec("term-premia", "Term premia", term_premia),
     SectionSpec("erp-model", "Equity risk premium model", erp_model),

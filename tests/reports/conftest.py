@@ -14,9 +14,30 @@ import pandas as pd
 import pytest
 from scipy import stats
 
+from seesaw.analyses.settings import AnalysisSettings, parse_analysis
+from seesaw.analyses.sign_agreement import agreement_rows
+from seesaw.models.acm import term_premium_tracking
+from seesaw.models.montecarlo import least_drawdown, weight_choice
+from seesaw.transforms.panel import path_summary
+from seesaw.transforms.phases import correlation_phases
+from seesaw.transforms.rebalancing import rebalancing_summary, with_trailing_mean
+from seesaw.transforms.regimes import run_starts
 from seesaw.warehouse.db import connect
 
 LATE_EVENT_DETAIL = "FIXTURE late event after the as-of date"
+#: The cross-market panel markets beside US and CN (monthly 60-month paths only).
+PANEL_MARKETS = {"JP": ("jp_nikkei", "jp_10y"), "UK": ("uk_ftse", "uk_10y"), "DE": ("de_dax", "de_10y"),
+                 "FR": ("fr_cac", "fr_10y"), "CA": ("ca_tsx", "ca_10y"), "AU": ("au_asx200", "au_10y"),
+                 "EZ": ("ez_stoxx50", "ez_10y")}
+_PATH_KEYS = ["market", "asset_a", "asset_b", "basis", "freq", "window_size", "horizon_periods"]
+#: The fixture's profile settings: US and CN declare their headline pair, the panel markets do not.
+FIXTURE_SETTINGS = parse_analysis({"pairs": [
+    {"market": "US", "equity": "us_spx", "bond": "us_10y", "freq": "M", "windows": [36, 60], "primary": True},
+    {"market": "CN", "equity": "cn_csi300", "bond": "cn_10y", "freq": "M", "windows": [36], "primary": True},
+    {"market": "CN", "equity": "cn_csi300", "bond": "cn_bond_tr", "freq": "M", "horizon_periods": 3,
+     "windows": [36, 60]},
+    *({"market": mk, "equity": eq, "bond": bd, "freq": "M", "windows": [60]} for mk, (eq, bd) in PANEL_MARKETS.items()),
+]}, "fixture")
 
 
 def _p_value(r: np.ndarray, n: int) -> np.ndarray:
@@ -57,12 +78,45 @@ def populate(con) -> None:
         _rolling("CN", "cn_csi300", "cn_10y", "M", 36, cn_months, -0.3 + 0.2 * np.cos(np.arange(len(cn_months)) / 12)),
         _rolling("US", "us_spx", "us_10y", "D", 63, days, 0.5 * np.sin(np.arange(len(days)) / 600.0)),
     ])
+    # China as the Soochow Securities note measures it: 3-month returns vs the ChinaBond treasury
+    # index (effective n of the overlap), and the panel: 60-month paths of monthly returns.
+    three = np.arange(len(months[months >= "2011-03-31"]))
+    cn3 = pd.concat([
+        _rolling("CN", "cn_csi300", "cn_bond_tr", "M", w, months[months >= start],
+                 -0.2 + 0.3 * np.sin(three[k:] / 20.0))
+        .assign(horizon_periods=3, n=n_eff, p_value=lambda f, n_eff=n_eff: _p_value(f["corr"].to_numpy(), round(n_eff)))
+        for w, start, k, n_eff in ((36, "2011-03-31", 0, 17.58), (60, "2013-03-31", 24, 28.93))])
+    for day_, value in ((date(2020, 11, 30), -0.236), (date(2020, 12, 31), -0.241)):
+        cn3.loc[(cn3["window_size"] == 60) & (cn3["obs_date"] == day_), "corr"] = value
+    cn3["p_value"] = np.where(cn3["window_size"] == 60, _p_value(cn3["corr"].to_numpy(), 29), cn3["p_value"])
+    panel = pd.concat([_rolling("CN", "cn_csi300", "cn_bond_tr", "M", 60, months[months >= "2008-01-31"],
+                                -0.3 + 0.2 * np.sin(np.arange(len(months[months >= "2008-01-31"])) / 15.0))]
+                      + [_rolling(mk, eq, bd, "M", 60, months[months >= f"{1994 + i}-01-31"],
+                                  0.5 * np.cos(np.arange(len(months[months >= f"{1994 + i}-01-31"])) / (25.0 + 3 * i)))
+                         for i, (mk, (eq, bd)) in enumerate(PANEL_MARKETS.items())])
+    corr = pd.concat([corr.assign(horizon_periods=1), cn3, panel.assign(horizon_periods=1)])
+    monthly = corr[corr["freq"] == "M"].assign(basis="bond_return")
+    phases, summaries = [], []
+    for keys, part in monthly.groupby(_PATH_KEYS, sort=True):
+        path = part.set_index(pd.DatetimeIndex(pd.to_datetime(part["obs_date"])))[["corr", "p_value", "n"]]
+        mine = correlation_phases(path["corr"].asfreq("ME"), 12, 6)
+        phases.append(mine.assign(**dict(zip(_PATH_KEYS, keys, strict=True))))
+        summaries.append({**dict(zip(_PATH_KEYS, keys, strict=True)), **path_summary(path, mine, 0.05)})
+    phases_frame = pd.concat(phases, ignore_index=True).rename(columns={"periods": "months"})
+    for col in ("start_date", "end_date", "recognized_date"):
+        phases_frame[col] = pd.to_datetime(phases_frame[col]).dt.date
+    _insert(con, "results.corr_phases", phases_frame)
+    summary = pd.DataFrame(summaries)
+    for col in ("first_date", "data_cutoff", "last_sign_change", "phase_start_date", "phase_recognized_date"):
+        summary[col] = [None if pd.isna(v) else pd.Timestamp(v).date() for v in summary[col]]
+    _insert(con, "results.panel_summary", summary)
     dcc_corr = np.clip(0.5 * np.sin(np.arange(len(days)) / 600.0) + 0.1 * np.sin(np.arange(len(days)) / 20.0),
                        -0.9, 0.9)
     dcc = pd.DataFrame({"market": "US", "asset_a": "us_spx", "asset_b": "us_10y", "basis": "bond_return",
                         "method": "dcc", "freq": "D", "window_size": None, "obs_date": days.date, "corr": dcc_corr,
                         "t_stat": None, "p_value": _p_value(dcc_corr, 60), "n": 60.0})
     _insert(con, "results.correlations", pd.concat([corr, dcc]))
+    _insert(con, "results.correlation_sign_agreement", agreement_rows(pd.concat([corr, dcc])))
     _insert(con, "results.model_fits", pd.DataFrame({
         "fit_id": "dcc-US-us_spx~us_10y-fixture", "model": "dcc", "dist": "normal", "market": "US",
         "assets": "us_spx,us_10y", "freq": "D", "sample_start": days[0].date(),
@@ -73,11 +127,13 @@ def populate(con) -> None:
 
     label = np.where(us36 > 0.3, "positive", np.where(us36 < -0.3, "negative", "insignificant"))
     quadrant = rng.choice(["double_bull", "double_bear", "seesaw_risk_on", "seesaw_risk_off"], len(months))
-    _insert(con, "results.regimes", pd.concat([
-        pd.DataFrame({"framework": "corr_sign", "market": "us", "obs_date": months.date, "label": label,
+    regimes = pd.concat([
+        pd.DataFrame({"framework": "corr_sign", "market": "us", "obs_date": months, "label": label,
                       "detail": "FIXTURE corr_sign"}),
-        pd.DataFrame({"framework": "stock_bond_quadrant", "market": "us", "obs_date": months.date, "label": quadrant,
-                      "detail": "FIXTURE quadrant"})]))
+        pd.DataFrame({"framework": "stock_bond_quadrant", "market": "us", "obs_date": months, "label": quadrant,
+                      "detail": "FIXTURE quadrant"})], ignore_index=True)
+    _insert(con, "results.regimes", regimes.assign(run_start=run_starts(regimes).dt.date,
+                                                   obs_date=regimes["obs_date"].dt.date))
 
     tp10 = 1.5 - 0.04 * t / 12 + 0.3 * np.sin(t / 20)
     tp1 = -0.2 + 0.3 * np.sin(t / 15)
@@ -89,6 +145,7 @@ def populate(con) -> None:
                                          "risk_neutral_yield_pct": 3.0,
                                          "priced_cuts": -tp / 0.25 if tenor == 1 else None}))
     _insert(con, "results.term_premia", pd.concat(tp_rows))
+    _insert(con, "results.term_premium_tracking", term_premium_tracking(pd.concat(tp_rows)))
 
     erp_months = months[months >= "2013-01-31"]
     pmi = 52 + 3 * np.sin(np.arange(len(erp_months)) / 8)
@@ -141,7 +198,8 @@ def populate(con) -> None:
     flows = pd.concat([hist, scen])
     flows["share_of_treasury_supply"] = flows["flow_usd_bn"] / 250
     flows["share_of_ig_supply"] = flows["flow_usd_bn"] / 160
-    _insert(con, "results.rebalancing_flows", flows)
+    _insert(con, "results.rebalancing_flows", with_trailing_mean(flows))
+    _insert(con, "results.rebalancing_summary", rebalancing_summary(flows))
 
     weights = np.round(np.arange(0, 1.0001, 0.05), 2)
     rows = []
@@ -150,10 +208,22 @@ def populate(con) -> None:
                       + 2 * weights * (1 - weights) * rho * 0.196 * 0.0241)
         mu = 0.035 + weights * (0.0775 - 0.035)
         rows.append(pd.DataFrame({"scenario": "fixture_soochow", "rho": rho, "equity_weight": weights, "months": 120,
-                                  "paths": 10_000, "seed": 4, "vol_ann": vol, "var95_ann": mu - 1.645 * vol,
+                                  "paths": 10_000, "seed": 4, "vol_ann": vol, "ann_return_q05": mu - 1.645 * vol,
+                                  "loss_var95_1y": 1.645 * vol - mu, "loss_cvar95_1y": 2.063 * vol - mu,
                                   "mdd_12m_median": -0.9 * vol, "mdd_full_median": -1.5 * vol + 0.002 * weights,
                                   "exp_return_ann": mu}))
-    _insert(con, "results.mc_risk", pd.concat(rows))
+    # The 36-month sweep: 1 pp steps to 30%; expected return peaks at 21% for ρ = −0.6 and keeps rising for ρ = 0.
+    fine = np.round(np.arange(0, 0.3001, 0.01), 2)
+    for rho, curve in ((-0.6, 0.1), (0.0, 0.0)):
+        vol = np.sqrt((fine * 0.196) ** 2 + ((1 - fine) * 0.0241) ** 2 + 2 * fine * (1 - fine) * rho * 0.196 * 0.0241)
+        mu = 0.035 + 0.0425 * fine - curve * fine**2
+        rows.append(pd.DataFrame({"scenario": "fixture_soochow", "rho": rho, "equity_weight": fine, "months": 36,
+                                  "paths": 10_000, "seed": 4, "vol_ann": vol, "ann_return_q05": mu - 1.645 * vol,
+                                  "loss_var95_1y": 1.645 * vol - mu, "loss_cvar95_1y": 2.063 * vol - mu,
+                                  "mdd_12m_median": -0.9 * vol, "mdd_full_median": -1.5 * vol, "exp_return_ann": mu}))
+    sweep = pd.concat(rows, ignore_index=True)
+    _insert(con, "results.mc_risk", sweep.assign(least_drawdown=least_drawdown(sweep)))
+    _insert(con, "results.mc_weight_choice", weight_choice(sweep))
 
     drv_months = months[months >= "1995-01-31"]
     k = np.arange(len(drv_months))
@@ -164,7 +234,9 @@ def populate(con) -> None:
     _insert(con, "results.vecm_tests", pd.DataFrame({
         "market": "US", "test": ["johansen_trace_r0", "granger_xyz_to_a", "ljung_box_a", "arch_lm_a", "vif_x"],
         "statistic": [58.2, 3.1, 12.0, 4.2, 1.8], "p_value": [0.01, 0.027, 0.44, 0.52, None],
-        "df": [None, 9.0, 12.0, 4.0, None], "detail": "FIXTURE test row"}))
+        "df": [None, 9.0, 12.0, 4.0, None],
+        "detail": ['{"null": "rank<=0", "cv90": 44.4936, "cv95": 47.8545, "cv99": 54.6815, "reject_5pct": true}',
+                   *["FIXTURE test row"] * 4]}))
     fc = []
     for origin, base in ((date(2015, 6, 30), 0.1), (date(2020, 12, 31), 0.2)):
         steps = np.arange(1, 4)
@@ -172,7 +244,14 @@ def populate(con) -> None:
         fc.append(pd.DataFrame({"market": "US", "origin_date": origin, "step": steps, "obs_date": ends.date,
                                 "forecast": base + 0.02 * steps, "lower_95": base - 0.2 * steps,
                                 "upper_95": base + 0.2 * steps}))
+    fc.append(pd.DataFrame({"market": "CN", "origin_date": date(2020, 11, 30), "step": [1, 2, 3],
+                            "obs_date": pd.date_range("2020-12-31", periods=3, freq="ME").date,
+                            "forecast": [-0.25, -0.26, -0.27], "lower_95": [-0.3, -0.35, -0.4],
+                            "upper_95": [-0.2, -0.17, -0.14]}))
     _insert(con, "results.vecm_forecasts", pd.concat(fc))
+    _insert(con, "results.vecm_tests", pd.DataFrame({"market": ["CN"], "test": ["granger_xyz_to_a"],
+                                                     "statistic": [2.4], "p_value": [0.041], "df": [9.0],
+                                                     "detail": ["FIXTURE test row"]}))
 
     series = pd.DataFrame({
         "series_id": ["us_spx", "us_10y", "us_cpi", "cn_10y"], "name": ["FIXTURE S&P 500", "FIXTURE 10y yield",
@@ -180,6 +259,12 @@ def populate(con) -> None:
         "source": "fixture", "source_code": "fixture", "frequency": ["D", "D", "M", "D"],
         "unit": ["index points", "percent p.a.", "index", "percent p.a."], "kind": ["index", "yield", "macro", "yield"],
         "country": ["US", "US", "US", "CN"], "description": "FIXTURE row", "updated_at": now})
+    extra = [("cn_csi300", "FIXTURE CSI 300", "CN"), ("cn_bond_tr", "FIXTURE ChinaBond treasury index", "CN")] + [
+        (sid, f"FIXTURE {sid}", mk) for mk, ids in PANEL_MARKETS.items() for sid in ids]
+    series = pd.concat([series, pd.DataFrame({
+        "series_id": [e[0] for e in extra], "name": [e[1] for e in extra], "source": "fixture",
+        "source_code": "fixture", "frequency": "M", "unit": "fixture", "kind": "index",
+        "country": [e[2] for e in extra], "description": "FIXTURE row", "updated_at": now})], ignore_index=True)
     _insert(con, "core.series", series)
     obs = pd.concat([
         pd.DataFrame({"series_id": "us_spx", "obs_date": days.date, "value": 1000.0, "vintage": None,
@@ -210,6 +295,15 @@ def populate(con) -> None:
         "run_id": "fixture-run-2", "step": ["returns", "rolling_correlations", "china_regimes"],
         "status": ["ok", "ok", "skipped"], "rows_written": [100, 50, 0],
         "message": [None, None, "needs series cn_pmi"], "seconds": 0.1, "finished_at": now}))
+    _insert(con, "results.analysis_cutoffs", pd.DataFrame({
+        "analysis": ["rolling_correlations"] * 4 + ["regimes"] * 2, "output": ["correlations"] * 4 + ["regimes"] * 2,
+        "market": ["US", "US", "CN", "CN", "US", "US"],
+        "key": ["us_spx~us_10y M", "us_spx~us_10y M", "cn_csi300~cn_10y M", "cn_csi300~cn_10y M", "corr_sign",
+                "corr_sign"],
+        "series_id": ["us_spx", "us_10y", "cn_csi300", "cn_10y", "us_spx", "us_10y"],
+        "series_last_date": [date(2020, 12, 31)] * 4 + [date(2020, 12, 31), date(2020, 11, 16)],
+        "common_cutoff": [date(2020, 12, 31)] * 4 + [date(2020, 11, 16)] * 2,
+        "stale": [False] * 5 + [True]}))
 
 
 @pytest.fixture(scope="session")
@@ -222,11 +316,19 @@ def report_warehouse(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="session")
+def fixture_settings() -> AnalysisSettings:
+    """The analysis settings the fixture warehouse's report is built with (``FIXTURE_SETTINGS``)."""
+    return FIXTURE_SETTINGS
+
+
+@pytest.fixture(scope="session")
 def full_report(report_warehouse: Path, tmp_path_factory: pytest.TempPathFactory):
-    """The report built once from ``report_warehouse`` (into a nested, not yet existing directory)."""
+    """The report built once from ``report_warehouse`` (into a nested, not yet existing directory),
+    with the fixture's profile settings (US and CN declare their headline pairs)."""
     from seesaw.reports.build import build_report
 
-    return build_report(report_warehouse, tmp_path_factory.mktemp("report_full") / "nested" / "report.html")
+    return build_report(report_warehouse, tmp_path_factory.mktemp("report_full") / "nested" / "report.html",
+                        settings=FIXTURE_SETTINGS)
 
 
 @pytest.fixture(scope="session")

@@ -10,6 +10,7 @@ from __future__ import annotations
 import base64
 import json
 import queue
+import re
 import shutil
 import subprocess
 import threading
@@ -24,8 +25,8 @@ from seesaw.reports.sections import SECTION_IDS
 websockets_sync = pytest.importorskip("websockets.sync.client")
 
 #: Charts each section draws from the fully populated fixture warehouse.
-EXPECTED_CHARTS = {"dashboard": 0, "correlation-history": 1, "dcc-vs-rolling": 1, "term-premia": 1,
-                   "erp-model": 1, "move": 1, "auctions": 1, "rebalancing": 1, "monte-carlo": 1,
+EXPECTED_CHARTS = {"dashboard": 0, "correlation-history": 1, "china-cycle": 1, "panel": 1, "dcc-vs-rolling": 1,
+                   "term-premia": 1, "erp-model": 1, "move": 1, "auctions": 1, "rebalancing": 1, "monte-carlo": 2,
                    "macro-drivers": 2, "data-freshness": 0, "checks": 0, "analyses": 0}
 BLOCKED = ["http://*", "https://*", "ws://*", "wss://*", "ftp://*"]
 LOCAL_SCHEMES = ("file:", "data:", "about:")
@@ -47,6 +48,20 @@ INSPECT_JS = """JSON.stringify({
   header: document.querySelector('.header-asof').innerText,
   tocLinks: Array.from(document.querySelectorAll('nav.toc a')).map(a => a.getAttribute('href'))
 })"""
+
+
+CARDS_JS = """JSON.stringify(Array.from(document.querySelectorAll('.card[data-pair]')).map(c => ({
+  market: c.dataset.market, pair: c.dataset.pair, title: c.getAttribute('title'),
+  label: c.querySelector('.card-label').innerText, detail: c.querySelector('.card-detail').innerText})))"""
+
+#: Tables wider than their box once printed: cut off on paper (print media, A4 text width).
+CLIPPED_JS = """JSON.stringify(Array.from(document.querySelectorAll('.table-wrap, table')).filter(
+  e => e.scrollWidth > e.clientWidth + 1).map(e => (e.closest('section') || {id: '?'}).id + ': '
+  + e.scrollWidth + ' > ' + e.clientWidth))"""
+
+#: Paper sizes in inches (A4, Letter) and the CSS width of A4's text block (210 − 2·12 mm at 96 dpi).
+PAPERS = {"A4": (8.27, 11.69), "Letter": (8.5, 11.0)}
+A4_TEXT_PX = 703
 
 
 def chromium_binary() -> str | None:
@@ -93,9 +108,10 @@ class DevTools:
         self.ws.close()
 
 
-def open_in_chromium(html: Path, profile_dir: Path, screenshot: Path) -> dict:
+def open_in_chromium(html: Path, profile_dir: Path, screenshot: Path, pdf_dir: Path | None = None) -> dict:
     """Load ``html`` in headless Chromium; return console errors, exceptions, network requests,
-    the page inspection and the screenshot path."""
+    the page inspection, the dashboard cards and the screenshot path; with ``pdf_dir``, also the
+    tables clipped under print media at A4 width and a PDF per paper size (``pdfs``)."""
     binary = chromium_binary()
     if binary is None:
         pytest.skip("Chromium is not installed (Debian: apt-get install -y chromium)")
@@ -131,6 +147,22 @@ def open_in_chromium(html: Path, profile_dir: Path, screenshot: Path) -> dict:
                                session=session)["result"].get("value")
         shot = tools.call("Page.captureScreenshot", {"format": "png"}, session=session)
         screenshot.write_bytes(base64.b64decode(shot["data"]))
+        cards = tools.call("Runtime.evaluate", {"expression": CARDS_JS, "returnByValue": True},
+                           session=session)["result"].get("value")
+        clipped, pdfs = None, {}
+        if pdf_dir is not None:
+            tools.call("Emulation.setEmulatedMedia", {"media": "print"}, session=session)
+            tools.call("Emulation.setDeviceMetricsOverride",
+                       {"width": A4_TEXT_PX, "height": 4000, "deviceScaleFactor": 1, "mobile": False}, session=session)
+            clipped = json.loads(tools.call("Runtime.evaluate", {"expression": CLIPPED_JS, "returnByValue": True},
+                                            session=session)["result"]["value"])
+            tools.call("Emulation.clearDeviceMetricsOverride", session=session)
+            for paper, (width, height) in PAPERS.items():
+                pdf = tools.call("Page.printToPDF", {"paperWidth": width, "paperHeight": height,
+                                                     "printBackground": True, "preferCSSPageSize": False},
+                                 session=session, timeout=120)
+                pdfs[paper] = pdf_dir / f"report-{paper}.pdf"
+                pdfs[paper].write_bytes(base64.b64decode(pdf["data"]))
         events = [e for e in tools.events if e.get("sessionId") == session]
         console_errors = [" ".join(str(a.get("value", a.get("description", ""))) for a in e["params"]["args"])
                           for e in events if e.get("method") == "Runtime.consoleAPICalled"
@@ -143,7 +175,8 @@ def open_in_chromium(html: Path, profile_dir: Path, screenshot: Path) -> dict:
         tools.call("Browser.close")
         return {"console_errors": console_errors, "exceptions": exceptions, "log_errors": log_errors,
                 "external_requests": [u for u in requests if not u.startswith(LOCAL_SCHEMES)],
-                "page": json.loads(inspected) if inspected else None, "screenshot": screenshot}
+                "page": json.loads(inspected) if inspected else None, "screenshot": screenshot,
+                "cards": json.loads(cards) if cards else [], "clipped": clipped, "pdfs": pdfs}
     finally:
         if tools is not None:
             tools.close()
@@ -157,7 +190,7 @@ def open_in_chromium(html: Path, profile_dir: Path, screenshot: Path) -> dict:
 @pytest.fixture(scope="module")
 def rendered(full_report: ReportResult, tmp_path_factory: pytest.TempPathFactory) -> dict:
     work = tmp_path_factory.mktemp("browser")
-    return open_in_chromium(full_report.path, work / "profile", work / "report.png")
+    return open_in_chromium(full_report.path, work / "profile", work / "report.png", pdf_dir=work)
 
 
 def test_report_browser_no_console_errors_or_network(rendered: dict) -> None:
@@ -207,3 +240,33 @@ def test_report_browser_harness_catches_errors(tmp_path: Path) -> None:
     assert any("fixture console error" in e for e in result["console_errors"])
     assert any("missingFunction" in e for e in result["exceptions"])
     assert result["external_requests"] == ["https://example.invalid/pixel.png"]
+
+
+def _pdf_pages(path: Path) -> int:
+    """Pages of a Chromium PDF (its page objects are uncompressed dictionaries)."""
+    return len(re.findall(rb"/Type\s*/Page(?!s)", path.read_bytes()))
+
+
+def test_report_browser_prints_to_a4_and_letter_without_clipping(rendered: dict) -> None:
+    assert rendered["clipped"] == [], "tables cut off in print"
+    for paper, path in rendered["pdfs"].items():
+        pages = _pdf_pages(path)
+        assert 5 <= pages <= 40, (paper, pages)
+
+
+def test_report_browser_cards_name_their_pair_and_agree(rendered: dict) -> None:
+    """Every market's correlation and regime cards show one pair, named, with its ids as tooltip."""
+    cards = rendered["cards"]
+    by_market: dict[str, list[dict]] = {}
+    for card in cards:
+        by_market.setdefault(card["market"], []).append(card)
+    assert set(by_market) == {"US", "CN"}
+    for market, mine in by_market.items():
+        assert len({c["pair"] for c in mine}) == 1, mine
+        correlation = next(c for c in mine if c["label"].upper().endswith("36-MONTH CORRELATION"))
+        regime = next(c for c in mine if "REGIME" in c["label"].upper())
+        assert regime["pair"] == correlation["pair"] and regime["title"] == correlation["pair"]
+        assert correlation["detail"].split("\n")[0] == regime["detail"].split("\n")[0], (market, mine)
+    # named from the catalog (the fixture catalog names the US series), ids only in the tooltip
+    assert all(c["detail"].startswith("FIXTURE S&P 500 vs FIXTURE 10y yield") for c in by_market["US"])
+    assert all("us_spx" not in c["detail"] and c["title"] == "us_spx / us_10y" for c in by_market["US"])

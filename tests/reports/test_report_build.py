@@ -52,11 +52,12 @@ def test_report_result_and_every_section(full: tuple[ReportResult, str]) -> None
 def test_report_readings_come_from_the_data(full: tuple[ReportResult, str]) -> None:
     notes = {sid: note for sid, _, note in full[0].sections}
     # Pinned in the fixture: +0.21 on 2020-12-31 with n = 36 → t = 1.252, p = 0.219.
-    assert ("US 36-month stock–bond correlation (us_spx vs us_10y) is +0.21 (p = 0.219, not significant) "
+    assert ("US 36-month stock–bond correlation (FIXTURE S&P 500 vs FIXTURE 10y yield) is +0.21 (p = 0.219, "
+            "not significant) "
             "as of 2020-12-31") in notes["dashboard"]
     assert "since 1990-01-31" in notes["dashboard"]
     assert "CN" in notes["correlation-history"] and "since 2005-01-31" in notes["correlation-history"]
-    assert "US DCC correlation (us_spx vs us_10y)" in notes["dcc-vs-rolling"]
+    assert "US DCC correlation (FIXTURE S&P 500 vs FIXTURE 10y yield)" in notes["dcc-vs-rolling"]
     assert "is flagged: GARCH us_10y: alpha+beta = 0.9996 >= 0.999: integrated variance" in notes["dcc-vs-rolling"]
     assert "(nyfed_acm, 2020-12-31)" in notes["term-premia"] and "RMSE 0.10 pp" in notes["term-premia"]
     assert "the implied 10-year yield is" in notes["erp-model"]
@@ -64,7 +65,7 @@ def test_report_readings_come_from_the_data(full: tuple[ReportResult, str]) -> N
     assert "Latest 10-year note auction on 2020-12-10" in notes["auctions"]
     assert "fixture_two_cuts" in notes["rebalancing"]
     # vol is analytic in the fixture; the full drawdown (−1.5·vol + 0.002·w) is least negative at w = 10% for ρ = −0.6.
-    assert "ρ −0.60: 10%" in notes["monte-carlo"]
+    assert "10% at ρ −0.60" in notes["monte-carlo"]
     assert "Granger-cause A: p = 0.027 (significant)" in notes["macro-drivers"]
     assert "1 whose latest load failed" in notes["data-freshness"]
     assert "yields_in_band (fail, 3 rows)" in notes["checks"]
@@ -86,7 +87,7 @@ def test_report_is_self_contained_and_small(full: tuple[ReportResult, str]) -> N
     assert not EXTERNAL.search(html), EXTERNAL.search(html)
     assert "http://" not in html and "https://" not in html
     assert "<script" not in html and "<link" not in html and "<img" not in html
-    assert html.count("<svg") == 10
+    assert html.count("<svg") == 13
     # every chart's ids are prefixed, so no two charts define the same id
     ids = re.findall(r'\bid="([^"]+)"', html)
     assert len(ids) == len(set(ids))
@@ -138,3 +139,10 @@ def test_report_never_writes_the_warehouse(report_warehouse: Path, tmp_path: Pat
     assert status["erp-model"][0] == "missing"  # the ERP fixture starts in 2013
     assert status["dashboard"][0] == "ok" and "as of 2000-12-31" in status["dashboard"][1]
     assert not any("failed to render" in note for _, _, note in result.sections)
+
+
+def test_header_states_the_common_cutoff_per_market_and_cards_say_stale_since(full_report) -> None:
+    html = full_report.path.read_text(encoding="utf-8")
+    assert ">common data cutoff US 2020-12-31 · CN 2020-12-31<" in html
+    assert "US correlation regime" in html
+    assert "stale since 2020-11-16 (us_10y not updated)" in html

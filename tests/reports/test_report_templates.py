@@ -53,7 +53,9 @@ def test_warehouse_text_is_escaped_everywhere(report_warehouse: Path, tmp_path: 
 
 def test_every_dated_query_honours_the_cutoff(report_warehouse: Path) -> None:
     cutoff = date(2015, 6, 30)
-    dated = {"obs_date", "auction_date", "origin_date", "last_date"}
+    dated = {"obs_date", "auction_date", "origin_date", "last_date", "end_date"}
+    # summaries of whole histories (stored through 2020 here): rows only when they end by the cutoff
+    summaries = {"sign_agreement", "term_premium_tracking", "rebalancing_summary", "panel_summary"}
     with connect(report_warehouse, read_only=True) as con:
         for name, query in inspect.getmembers(q, inspect.isfunction):
             params = inspect.signature(query).parameters
@@ -61,15 +63,22 @@ def test_every_dated_query_honours_the_cutoff(report_warehouse: Path) -> None:
                 continue
             if name == "rolling_paths":
                 frame = query(con, cutoff, "US", "us_spx", "us_10y")
-            elif name == "corr_sign_regimes":
-                frame = query(con, cutoff, "US")
+            elif name == "term_premium_tracking":
+                frame = query(con, cutoff, 10)
+            elif name == "corr_phases":
+                frame = query(con, cutoff, "CN")
             else:
                 frame = query(con, cutoff)
+            if name in summaries:
+                later = query(con, date(2020, 12, 31), *([10] if name == "term_premium_tracking" else []))
+                assert len(later) and frame.empty, name
+                continue
             assert len(frame), name
             # a forecast is dated after its origin by design: the origin is what the cutoff bounds
             # a model fit is dated by the end of its sample
+            # a phase is dated by its start (it runs to the path's end)
             columns = ({"origin_date"} if name == "latest_vecm_forecasts" else {"sample_end"} if name == "flagged_fits"
-                       else dated & set(frame.columns))
+                       else {"start_date"} if name == "corr_phases" else dated & set(frame.columns))
             assert columns, name
             for column in columns:
                 assert pd.to_datetime(frame[column]).max() <= pd.Timestamp(cutoff), (name, column)
