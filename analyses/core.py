@@ -10,10 +10,15 @@ between analyses except declared outputs. An analysis whose inputs are absent ra
 """
 from __future__ import annotations
 
+import hashlib
+import importlib.util
+import json
 import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from functools import cache
+from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
@@ -21,6 +26,7 @@ import pandas as pd
 
 from seesaw.analyses.settings import AnalysisSettings, MinimumSamples
 from seesaw.sources.catalog import Profile
+from seesaw.transforms.periods import age, common_periods, data_through
 
 
 class MissingInputs(Exception):
@@ -44,7 +50,9 @@ def serial_map(fn: Callable[[Any], Any], items: Iterable[Any]) -> list[Any]:
 
 
 #: Stored tables an analysis may declare it reads (besides core observations and the catalog).
-STORED_TABLES = ("core.auctions", "results.model_fits")
+#: ``results.correlations`` is read when the analysis asks for it (``Context.written``), so an
+#: analysis that consumes the analyses writing it sees their rows of this run.
+STORED_TABLES = ("core.auctions", "results.model_fits", "results.correlations")
 
 
 @dataclass
@@ -66,6 +74,10 @@ class Context:
     map: Mapper = serial_map       # fan-out of independent work (Prefect tasks on threads or Dask)
     notes: list[str] = field(default_factory=list)  # what the running analysis reports in its message
     allowed: frozenset[str] | None = None  # declared series of the running analysis (None = all)
+    tables: frozenset[str] | None = None  # declared stored tables of the running analysis (None = all)
+    results_reader: Callable[[str], pd.DataFrame] | None = None  # results.<table> as written so far
+    cutoffs: list[Cutoff] = field(default_factory=list)  # inputs aligned by the running analysis
+    read: dict[str, None] = field(default_factory=dict)  # series the running analysis read, in order
     _by_id: dict[str, pd.Series] = field(default_factory=dict, repr=False)
 
     def view(self, series: Iterable[str], tables: Iterable[str]) -> Context:
@@ -74,7 +86,7 @@ class Context:
         unknown = sorted(tables - set(STORED_TABLES))
         if unknown:
             raise UndeclaredInput(f"unknown stored tables {', '.join(unknown)} (known: {', '.join(STORED_TABLES)})")
-        return replace(self, notes=[], allowed=frozenset(series),
+        return replace(self, notes=[], cutoffs=[], read={}, allowed=frozenset(series), tables=frozenset(tables),
                        auctions=self.auctions if "core.auctions" in tables else pd.DataFrame(),
                        model_fits=self.model_fits if "results.model_fits" in tables else pd.DataFrame())
 
@@ -87,6 +99,14 @@ class Context:
         if self.allowed is not None and series_id not in self.allowed:
             raise UndeclaredInput(f"series {series_id} is read but not among the analysis' declared series")
 
+    def written(self, table: str) -> pd.DataFrame:
+        """Stored ``table`` (e.g. ``results.correlations``) as this run has written it so far."""
+        if self.tables is not None and table not in self.tables:
+            raise UndeclaredInput(f"table {table} is read but not among the analysis' declared tables")
+        if self.results_reader is None:
+            raise MissingInputs(f"needs {table} (no warehouse to read it from)")
+        return self.results_reader(table)
+
     def has(self, *series_ids: str) -> bool:
         """Whether every named series has observations."""
         for sid in series_ids:
@@ -97,6 +117,7 @@ class Context:
     def series(self, series_id: str) -> pd.Series:
         """Observations of one series indexed by date; raises ``MissingInputs`` when absent."""
         self._declared(series_id)
+        self.read[series_id] = None
         if series_id not in self._by_id:
             rows = self.observations[self.observations["series_id"] == series_id]
             if rows.empty:
@@ -117,11 +138,46 @@ class Context:
 
     def kind(self, series_id: str) -> str:
         """Catalog kind of a series (yield, index, return, ...)."""
+        return self._catalog_field(series_id, "kind")
+
+    def frequency(self, series_id: str) -> str:
+        """Catalog frequency of a series (D, W, M, Q, A)."""
+        return self._catalog_field(series_id, "frequency")
+
+    def _catalog_field(self, series_id: str, column: str) -> str:
         self._declared(series_id)
-        match = self.catalog.loc[self.catalog["series_id"] == series_id, "kind"]
+        match = self.catalog.loc[self.catalog["series_id"] == series_id, column]
         if match.empty:
             raise MissingInputs(f"needs series {series_id} in the catalog")
         return str(match.iloc[0])
+
+    def aligned(self, series_ids: Iterable[str], freq: str, *, key: str, market: str | None = None,
+                output: str | None = None) -> dict[str, pd.Series]:
+        """The named series restricted to their common periods at ``freq`` (``common_periods``):
+        common quote dates for daily data, complete periods only, nothing past the common cutoff.
+
+        Records each input's last date and the common cutoff under ``key`` (one combination of
+        the analysis, e.g. a pair) for ``results.analysis_cutoffs``; ``output`` names the results
+        table it feeds (default: the analysis' first).
+        """
+        ids = list(dict.fromkeys(series_ids))
+        common = common_periods({sid: self.series(sid) for sid in ids},
+                                {sid: self.frequency(sid) for sid in ids}, freq)
+        self.cutoffs.extend(Cutoff(output, market, key, sid, common.last_dates[sid].date(), common.cutoff.date())
+                            for sid in ids)
+        return common.levels
+
+
+@dataclass(frozen=True)
+class Cutoff:
+    """One input of one combination an analysis aligned: its last observation and the common cutoff."""
+
+    output: str | None
+    market: str | None
+    key: str
+    series_id: str
+    series_last_date: date
+    common_cutoff: date
 
 
 @dataclass(frozen=True)
@@ -163,7 +219,9 @@ class Analysis(Generic[S]):
     ``settings`` picks its typed section of the profile's ``analysis:`` block; ``series`` lists
     the series ids those settings name (all it may read); ``tables`` the stored tables it reads
     (``STORED_TABLES``); ``consumes`` the analyses whose outputs it reads (they run first);
-    ``writes`` the results tables it replaces rows of.
+    ``writes`` the results tables it replaces rows of; ``clock`` the facts about the run's time
+    (``Context.now``) its results depend on beyond its inputs' staleness (the DCC refit schedule),
+    part of its input fingerprint.
     """
 
     name: str
@@ -173,6 +231,7 @@ class Analysis(Generic[S]):
     writes: tuple[str, ...]
     consumes: tuple[str, ...] = ()
     tables: tuple[str, ...] = ()
+    clock: Callable[[Context, S], object] | None = None
 
 
 def chain(analyses: Iterable[Analysis[Any]]) -> tuple[Analysis[Any], ...]:
@@ -202,17 +261,25 @@ def chain(analyses: Iterable[Analysis[Any]]) -> tuple[Analysis[Any], ...]:
     return tuple(ordered)
 
 
-def run_chain(ctx: Context, analyses: Iterable[Analysis[Any]],
-              write: Callable[[list[Output]], int]) -> list[dict[str, Any]]:
+def run_chain(ctx: Context, analyses: Iterable[Analysis[Any]], write: Callable[[list[Output]], int],
+              reuse: Mapping[str, tuple[str, str]] | None = None) -> list[dict[str, Any]]:
     """Run ``analyses`` in ``chain`` order, each on its declared view of ``ctx``; ``write`` stores an
     analysis' outputs and returns the rows written. A failing analysis does not stop the others.
+    An analysis in ``reuse`` (step -> status, message; see ``unchanged_steps``) is not run: its
+    stored results stand and its outcome is that status and message.
 
-    Returns one outcome per analysis: ``step, status (ok/skipped/failed), rows_written, message, seconds``.
+    Returns one outcome per analysis: ``step, status (ok/stale/skipped/failed), rows_written, message,
+    seconds``.
     """
     produced: dict[str, tuple[Output, ...]] = {}
     outcomes = []
     for analysis in chain(analyses):
         started = time.perf_counter()
+        if reuse and analysis.name in reuse:
+            status, message = reuse[analysis.name]
+            outcomes.append({"step": analysis.name, "status": status, "rows_written": 0, "message": message,
+                             "seconds": time.perf_counter() - started})
+            continue
         outputs: list[Output] = []
         try:
             settings = analysis.settings(ctx.profile.analysis)
@@ -223,16 +290,159 @@ def run_chain(ctx: Context, analyses: Iterable[Analysis[Any]],
             undeclared = sorted({out.table for out in outputs} - set(analysis.writes))
             if undeclared:
                 raise UndeclaredInput(f"wrote undeclared results tables {', '.join(undeclared)}")
-            status, message = "ok", "; ".join(view.notes) or None
+            cutoffs = cutoff_rows(view, analysis)
+            stale = stale_note(view, cutoffs)
+            status = "stale" if stale else "ok"
+            notes = [n for n in (stale, *view.notes) if n]
         except MissingInputs as exc:
-            outputs, status, message = [], "skipped", str(exc)
+            outputs, status, notes, cutoffs = [], "skipped", [str(exc)], None
         except Exception as exc:  # a failing analysis must not stop the others
-            outputs, status, message = [], "failed", f"{type(exc).__name__}: {exc}"
+            outputs, status, notes, cutoffs = [], "failed", [f"{type(exc).__name__}: {exc}"], None
         produced[analysis.name] = tuple(outputs)
         rows = write(outputs) if outputs else 0
-        outcomes.append({"step": analysis.name, "status": status, "rows_written": rows, "message": message,
-                         "seconds": time.perf_counter() - started})
+        if cutoffs is not None:
+            write([Output("analysis_cutoffs", cutoffs, {"analysis": analysis.name})])
+            if rows == 0 and not view.notes:
+                notes.append("wrote no rows: its inputs give no new complete period ("
+                             + ", ".join(f"{r.series_id} last {r.series_last_date}"
+                                         for r in cutoffs.drop_duplicates("series_id").itertuples()) + ")")
+        outcomes.append({"step": analysis.name, "status": status, "rows_written": rows,
+                         "message": "; ".join(notes) or None, "seconds": time.perf_counter() - started})
     return outcomes
+
+
+@cache
+def code_version() -> str:
+    """sha256 of the analysis code (the ``seesaw.analyses``, ``seesaw.transforms`` and
+    ``seesaw.models`` sources): a changed computation changes every input fingerprint."""
+    digest = hashlib.sha256()
+    for package in ("seesaw.analyses", "seesaw.transforms", "seesaw.models"):
+        found = importlib.util.find_spec(package)
+        for folder in (found.submodule_search_locations or []) if found else []:
+            for path in sorted(Path(folder).rglob("*.py")):
+                digest.update(f"{package}/{path.relative_to(folder).as_posix()}\0".encode())
+                digest.update(path.read_bytes())
+    return digest.hexdigest()
+
+
+def _plain(value: Any) -> Any:
+    """Settings as JSON-ready data (pydantic models dumped, containers walked)."""
+    if hasattr(value, "model_dump"):
+        return value.model_dump(mode="json")
+    if isinstance(value, list | tuple):
+        return [_plain(v) for v in value]
+    if isinstance(value, dict):
+        return {str(k): _plain(v) for k, v in value.items()}
+    return value
+
+
+def input_fingerprints(ctx: Context, analyses: Iterable[Analysis[Any]], stored: Mapping[str, tuple[date, str]],
+                       table_digest: Callable[[str], str], code: str) -> dict[str, str | None]:
+    """Per analysis, a sha256 of everything its results depend on: each declared series' stored
+    state (``stored``: series id -> last date and a digest of its rows) and catalog row and
+    whether it is stale at the run's time; the declared stored tables (``table_digest``) other
+    than those it or the analyses it consumes write; the consumed analyses' fingerprints; its
+    settings and the profile-wide ones it may read; the code version; its ``clock``; the as-of
+    date. None when it cannot be told (its settings or clock fail): the analysis runs.
+
+    ``ctx`` needs the catalog, model fits and time, not observations."""
+    listed = chain(analyses)
+    by_name = {a.name: a for a in listed}
+    catalog = ctx.catalog.drop(columns=["updated_at"], errors="ignore").set_index("series_id")
+    reference = pd.Timestamp(ctx.as_of or ctx.now.date())
+    tolerance = ctx.profile.analysis.staleness
+    fingerprints: dict[str, str | None] = {}
+    for analysis in listed:
+        upstream = {name: fingerprints[name] for name in analysis.consumes}
+        try:
+            settings = analysis.settings(ctx.profile.analysis)
+            series = sorted(set(analysis.series(settings)))
+            covered = {f"results.{t}" for name in (analysis.name, *analysis.consumes) for t in by_name[name].writes}
+            inputs: dict[str, list[object]] = {}
+            for sid in series:
+                if sid not in stored or sid not in catalog.index:
+                    inputs[sid] = [stored.get(sid), None]
+                    continue
+                last, digest = stored[sid]
+                row = catalog.loc[sid].to_dict()
+                stale = age(pd.Timestamp(last), row["frequency"], reference) > tolerance.allowed(row["frequency"])
+                inputs[sid] = [digest, row, stale]
+            parts = {
+                "analysis": analysis.name, "code": code, "profile": ctx.profile.name, "as_of": ctx.as_of,
+                "settings": _plain(settings), "min_samples": _plain(ctx.min_samples), "staleness": _plain(tolerance),
+                "series": inputs, "upstream": upstream,
+                "tables": {t: table_digest(t) for t in sorted(analysis.tables) if t not in covered},
+                "clock": (_plain(analysis.clock(ctx.view(series, analysis.tables), settings))
+                          if analysis.clock else None),
+            }
+        except Exception:  # an input that cannot be described is recomputed, never skipped
+            fingerprints[analysis.name] = None
+            continue
+        if any(fp is None for fp in upstream.values()):
+            fingerprints[analysis.name] = None
+            continue
+        text = json.dumps(parts, sort_keys=True, default=str)
+        fingerprints[analysis.name] = hashlib.sha256(text.encode()).hexdigest()
+    return fingerprints
+
+
+def unchanged_steps(analyses: Iterable[Analysis[Any]], fingerprints: Mapping[str, str | None],
+                    previous: Mapping[str, str]) -> set[str]:
+    """Analyses that need not run: their fingerprint equals ``previous`` (that of their last
+    computing run) and no analysis that runs consumes their outputs (a consumer that runs needs
+    them produced in this run, so its inputs run too)."""
+    listed = chain(analyses)
+    by_name = {a.name: a for a in listed}
+    needed = {a.name for a in listed if fingerprints.get(a.name) is None
+              or previous.get(a.name) != fingerprints[a.name]}
+    pending = list(needed)
+    while pending:
+        for name in by_name[pending.pop()].consumes:
+            if name not in needed:
+                needed.add(name)
+                pending.append(name)
+    return set(by_name) - needed
+
+
+#: Columns of ``results.analysis_cutoffs``.
+CUTOFF_COLUMNS = ["analysis", "output", "market", "key", "series_id", "series_last_date", "common_cutoff", "stale"]
+
+
+def cutoff_rows(ctx: Context, analysis: Analysis[Any]) -> pd.DataFrame:
+    """``results.analysis_cutoffs`` rows of the analysis that just ran on ``ctx``: every input
+    combination it aligned, else the series it read as one combination (key ''), each input
+    marked ``stale`` when it is older at the run's time (or as-of) than its frequency allows."""
+    cutoffs = list(ctx.cutoffs)
+    if not cutoffs and ctx.read:
+        last = {sid: pd.Timestamp(ctx.series(sid).index[-1]) for sid in ctx.read}
+        common = min(data_through(day, ctx.frequency(sid)) for sid, day in last.items()).date()
+        cutoffs = [Cutoff(None, None, "", sid, day.date(), common) for sid, day in last.items()]
+    reference = pd.Timestamp(ctx.as_of or ctx.now.date())
+    tolerance = ctx.profile.analysis.staleness
+    rows = [{"analysis": analysis.name, "output": c.output or analysis.writes[0], "market": c.market, "key": c.key,
+             "series_id": c.series_id, "series_last_date": c.series_last_date, "common_cutoff": c.common_cutoff,
+             "stale": age(pd.Timestamp(c.series_last_date), ctx.frequency(c.series_id), reference)
+             > tolerance.allowed(ctx.frequency(c.series_id))}
+            for c in cutoffs]
+    frame = pd.DataFrame(rows, columns=CUTOFF_COLUMNS)
+    return frame.drop_duplicates(["output", "market", "key", "series_id"], ignore_index=True)
+
+
+def stale_note(ctx: Context, cutoffs: pd.DataFrame) -> str | None:
+    """"stale since D: <series> last observed <date> (<age> old, <allowed> allowed)" for the stale
+    inputs in ``cutoffs`` (D = the earliest common cutoff they hold back), or None."""
+    stale = cutoffs[cutoffs["stale"]]
+    if stale.empty:
+        return None
+    reference = pd.Timestamp(ctx.as_of or ctx.now.date())
+    named = []
+    for sid, day in stale.drop_duplicates("series_id")[["series_id", "series_last_date"]].itertuples(index=False):
+        native = ctx.frequency(sid)
+        unit = "business days" if native == "D" else "days"
+        allowed = ctx.profile.analysis.staleness.allowed(native)
+        named.append(f"{sid} last observed {day} ({age(pd.Timestamp(day), native, reference)} {unit} old at "
+                     f"{reference.date()}, {allowed} allowed)")
+    return f"stale since {min(stale['common_cutoff'])}: " + ", ".join(named)
 
 
 def month_end(series: pd.Series) -> pd.Series:

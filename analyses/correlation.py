@@ -1,6 +1,7 @@
 """Correlation steps: returns, rolling correlations, and DCC/ADCC paths (fit or extend)."""
 from __future__ import annotations
 
+import hashlib
 import json
 from datetime import datetime
 
@@ -8,7 +9,7 @@ import numpy as np
 import pandas as pd
 
 from seesaw.analyses.core import Context, MissingInputs, Output, Upstream
-from seesaw.analyses.settings import DccModel, Pair
+from seesaw.analyses.settings import CorrPhasesSettings, DccModel, Pair
 from seesaw.models.dcc import (
     DCCResult,
     StateError,
@@ -21,7 +22,8 @@ from seesaw.models.dcc import (
     state_to_json,
 )
 from seesaw.transforms.correlation import CORRELATION_COLUMNS, rolling_correlation
-from seesaw.transforms.returns import Freq, series_returns
+from seesaw.transforms.phases import correlation_phases
+from seesaw.transforms.returns import Freq, overlapping_returns, series_returns
 
 
 def pair_series(pairs: list[Pair]) -> list[str]:
@@ -45,20 +47,33 @@ def _available_pairs(ctx: Context, pairs: list[Pair]) -> list[Pair]:
     return ready
 
 
-def leg_returns(ctx: Context, series_id: str, freq: Freq, maturity_years: float | None = None) -> pd.Series:
-    """Returns of one leg at ``freq``: bond return when it is a yield, else its price/total return."""
-    bases = series_returns(ctx.series(series_id), ctx.kind(series_id), freq, maturity_years)
+def aligned_returns(ctx: Context, legs: list[tuple[str, float | None]], freq: Freq, *, key: str,
+                    market: str | None = None, output: str | None = None) -> list[pd.Series]:
+    """Returns at ``freq`` of each ``(series id, bond maturity)`` leg over the legs' common
+    periods (``Context.aligned``: no return spans a holiday of one leg, no period past their
+    common cutoff): the bond return when a leg is a yield, else its price/total return."""
+    levels = ctx.aligned([sid for sid, _ in legs], freq, key=key, market=market, output=output)
+    return [leg_returns(ctx, levels[sid], sid, freq, maturity) for sid, maturity in legs]
+
+
+def leg_returns(ctx: Context, levels: pd.Series, series_id: str, freq: Freq,
+                maturity_years: float | None = None) -> pd.Series:
+    """Returns at ``freq`` of one leg's (aligned) ``levels``: the bond return when the series is a
+    yield, else its price/total return."""
+    bases = series_returns(levels, ctx.kind(series_id), freq, maturity_years)
     return bases.get("bond_return_from_yield", next(iter(bases.values())))
 
 
 def pair_returns(ctx: Context, pair: Pair) -> tuple[pd.Series, pd.Series]:
-    """Equity and bond returns of a declared pair at its frequency."""
-    return (leg_returns(ctx, pair.equity, pair.freq),
-            leg_returns(ctx, pair.bond, pair.freq, pair.bond_maturity_years))
+    """Equity and bond returns of a declared pair at its frequency, over their common periods."""
+    equity, bond = aligned_returns(ctx, [(pair.equity, None), (pair.bond, pair.bond_maturity_years)], pair.freq,
+                                   key=f"{pair.equity}~{pair.bond} {pair.freq}", market=pair.market)
+    return equity, bond
 
 
 def returns_step(ctx: Context, pairs: list[Pair], upstream: Upstream) -> list[Output]:
-    """``results.returns`` for every series used by a pair, at each pair's frequency, all bases."""
+    """``results.returns`` for every series used by a pair, at each pair's frequency, all bases,
+    over the series' complete periods (a period its data stops inside is left out)."""
     rows = []
     seen: set[tuple[str, str]] = set()
     for pair in _available_pairs(ctx, pairs):
@@ -66,7 +81,8 @@ def returns_step(ctx: Context, pairs: list[Pair], upstream: Upstream) -> list[Ou
             if (sid, pair.freq) in seen:
                 continue
             seen.add((sid, pair.freq))
-            for basis, ret in series_returns(ctx.series(sid), ctx.kind(sid), pair.freq, maturity).items():
+            levels = ctx.aligned([sid], pair.freq, key=f"{sid} {pair.freq}", market=pair.market)[sid]
+            for basis, ret in series_returns(levels, ctx.kind(sid), pair.freq, maturity).items():
                 rows.append(pd.DataFrame({"series_id": sid, "freq": pair.freq, "obs_date": ret.index.date,
                                           "ret": ret.to_numpy(), "basis": basis}))
     frame = pd.concat(rows, ignore_index=True).sort_values(["series_id", "freq", "basis", "obs_date"])
@@ -76,12 +92,15 @@ def returns_step(ctx: Context, pairs: list[Pair], upstream: Upstream) -> list[Ou
 def _pair_rolling(job: tuple[Pair, pd.Series, pd.Series]) -> pd.DataFrame:
     """Rolling correlations of one pair for all its windows (one unit of fan-out)."""
     pair, equity_ret, bond_ret = job
+    k = pair.horizon_periods
+    if k > 1:
+        equity_ret, bond_ret = overlapping_returns(equity_ret, k), overlapping_returns(bond_ret, k)
     rows = []
     for window in pair.windows:
-        rc = rolling_correlation(equity_ret, bond_ret, window)
+        rc = rolling_correlation(equity_ret, bond_ret, window, horizon=k)
         rows.append(rc.assign(market=pair.market, asset_a=pair.equity, asset_b=pair.bond,
                               basis="bond_return", method="rolling", freq=pair.freq,
-                              window_size=window, obs_date=rc.index.date))
+                              window_size=window, horizon_periods=k, obs_date=rc.index.date))
     if not rows:
         return pd.DataFrame(columns=CORRELATION_COLUMNS)
     return pd.concat(rows, ignore_index=True)[CORRELATION_COLUMNS]
@@ -94,10 +113,34 @@ def rolling_correlations_step(ctx: Context, pairs: list[Pair], upstream: Upstrea
     return [Output("correlations", frame, {"method": "rolling"})]
 
 
+#: What identifies one rolling correlation path (and its phases).
+PATH_KEYS = ["market", "asset_a", "asset_b", "basis", "freq", "window_size", "horizon_periods"]
+
+
+def corr_phases_step(ctx: Context, cfg: CorrPhasesSettings, upstream: Upstream) -> list[Output]:
+    """``results.corr_phases``: rising/falling phases of every monthly rolling correlation path of
+    this run (``transforms.phases``: sign of the ``change_months`` change, ``min_span_months``)."""
+    paths = upstream.frame("rolling_correlations", "correlations")
+    monthly = None if paths is None else paths[paths["freq"] == "M"]
+    if monthly is None or monthly.empty:
+        raise MissingInputs("needs monthly rolling correlations (an analysis.pairs entry with freq M)")
+    parts = []
+    for keys, path in monthly.groupby(PATH_KEYS, sort=True):
+        corr = pd.Series(path["corr"].to_numpy(), index=pd.DatetimeIndex(pd.to_datetime(path["obs_date"])))
+        phases = correlation_phases(corr.sort_index().asfreq("ME"), cfg.change_months, cfg.min_span_months)
+        parts.append(phases.assign(**dict(zip(PATH_KEYS, keys, strict=True))))
+    frame = pd.concat(parts, ignore_index=True).rename(columns={"periods": "months"})
+    for col in ("start_date", "end_date", "recognized_date"):
+        frame[col] = pd.to_datetime(frame[col]).dt.date
+    return [Output("corr_phases", frame[[*PATH_KEYS, "phase", "start_date", "end_date", "months", "corr_start",
+                                         "corr_end", "recognized_date", "ongoing"]])]
+
+
 def _dcc_returns(ctx: Context, spec: DccModel) -> pd.DataFrame:
-    """Aligned returns in percent of the model's assets (bond legs from yields)."""
-    legs = {sid: leg_returns(ctx, sid, spec.freq, spec.maturity_years.get(sid)) for sid in spec.assets}
-    frame = pd.concat(legs, axis=1, join="inner").dropna() * 100.0
+    """Returns in percent of the model's assets over their common periods (bond legs from yields)."""
+    legs = aligned_returns(ctx, [(sid, spec.maturity_years.get(sid)) for sid in spec.assets], spec.freq,
+                           key=f"{spec.model} {'~'.join(spec.assets)} {spec.freq}", market=spec.market)
+    frame = pd.concat(dict(zip(spec.assets, legs, strict=True)), axis=1, join="inner").dropna() * 100.0
     if spec.start:
         frame = frame.loc[pd.Timestamp(spec.start):]
     need = ctx.min_samples.dcc_joint_obs
@@ -143,9 +186,30 @@ def _needs_refit(ctx: Context, spec: DccModel, stored: tuple[DCCResult, pd.Serie
     result, row = stored
     if pd.Timestamp(result.state_end) not in returns.index:
         return True  # history changed under the stored state
-    age_days = (ctx.now - pd.Timestamp(row["fitted_at"]).to_pydatetime()).days
     grown = (returns.index > pd.Timestamp(result.sample_end)).sum() / max(result.nobs, 1)
-    return bool(age_days >= spec.refit_days or grown > spec.refit_growth)
+    return _refit_due(ctx, spec, row) or bool(grown > spec.refit_growth)
+
+
+def _refit_due(ctx: Context, spec: DccModel, row: pd.Series) -> bool:
+    """Whether the stored fit ``row`` is ``refit_days`` old or older at the run's time."""
+    return bool((ctx.now - pd.Timestamp(row["fitted_at"]).to_pydatetime()).days >= spec.refit_days)
+
+
+def dcc_clock(ctx: Context, models: list[DccModel]) -> list[tuple[str, bool, str]]:
+    """Per stored fit: whether it is due for a refit at the run's time, and a digest of the stored
+    fit and filter state the paths extend. What the DCC paths depend on beyond their input
+    series: a run a week later, or a damaged state, recomputes them although no data changed."""
+    if ctx.model_fits.empty:
+        return []
+    fits = ctx.model_fits.set_index("fit_id", drop=False)
+    clock = []
+    for spec in models:
+        fit_id = _fit_id(spec)
+        if fit_id in fits.index:
+            row = fits.loc[fit_id]
+            stored = hashlib.sha256(f"{row['fitted_at']}|{row['path_end']}|{row['state']}".encode()).hexdigest()
+            clock.append((fit_id, _refit_due(ctx, spec, row), stored))
+    return clock
 
 
 def _corr_rows(result: DCCResult, long: pd.DataFrame, spec: DccModel) -> pd.DataFrame:
@@ -153,7 +217,7 @@ def _corr_rows(result: DCCResult, long: pd.DataFrame, spec: DccModel) -> pd.Data
     t, p = corr_significance(long["corr"].clip(-1.0, 1.0).to_numpy(), n_eff)
     return pd.DataFrame({
         "market": spec.market, "asset_a": long["asset_a"], "asset_b": long["asset_b"], "basis": "bond_return",
-        "method": spec.model, "freq": spec.freq, "window_size": None,
+        "method": spec.model, "freq": spec.freq, "window_size": None, "horizon_periods": 1,
         "obs_date": pd.to_datetime(long["obs_date"]).dt.date, "corr": long["corr"].clip(-1.0, 1.0),
         "t_stat": t, "p_value": p, "n": n_eff,
     })[CORRELATION_COLUMNS]
@@ -208,9 +272,13 @@ def dcc_step(ctx: Context, models: list[DccModel], upstream: Upstream) -> list[O
         elif stored is not None and (returns.index > pd.Timestamp(stored[0].state_end)).any():
             jobs.append((spec, returns, stored[0]))
             fitted_at[fit_id] = pd.Timestamp(stored[1]["fitted_at"]).to_pydatetime()
-        # else: already up to date, nothing to write
+        else:
+            ctx.notes.append(f"{fit_id}: up to date through {returns.index[-1].date()} "
+                             "(no new joint observation)")
     if not handled:
         raise MissingInputs(f"needs series {'; '.join(skipped)}")
+    if skipped:
+        ctx.notes.append(f"{len(skipped)} of {len(models)} models skipped: needs series {'; '.join(skipped)}")
     outputs = []
     for (spec, _, _), (result, long, since) in zip(jobs, ctx.map(_fit_or_extend, jobs), strict=True):
         rows = _corr_rows(result, long, spec)

@@ -7,7 +7,14 @@ import pandas as pd
 
 from seesaw.analyses.core import Context, MissingInputs, Output, Upstream, month_end
 from seesaw.analyses.settings import ErpSettings, EventsSettings, MoveSettings, TermPremiaSettings
-from seesaw.models.acm import CMT_TENOR_MONTHS, acm_term_premia, fit_acm, nyfed_term_premia, zero_curve_from_cmt
+from seesaw.models.acm import (
+    CMT_TENOR_MONTHS,
+    acm_term_premia,
+    fit_acm,
+    nyfed_term_premia,
+    term_premium_tracking,
+    zero_curve_from_cmt,
+)
 from seesaw.models.erp import erp_model_frame
 from seesaw.transforms.auctions import auction_metrics
 from seesaw.transforms.events import SelloffLeg, detect_events
@@ -51,7 +58,10 @@ def term_premia_step(ctx: Context, cfg: TermPremiaSettings, upstream: Upstream) 
         raise MissingInputs(f"needs series {'; '.join(missing)}")
     frame = pd.concat(parts, ignore_index=True)
     frame["obs_date"] = pd.to_datetime(frame["obs_date"]).dt.date
-    return [Output("term_premia", frame)]
+    tracking = term_premium_tracking(frame)
+    for column in ("start_date", "end_date"):
+        tracking[column] = pd.to_datetime(tracking[column]).dt.date
+    return [Output("term_premia", frame), Output("term_premium_tracking", tracking)]
 
 
 def erp_series(cfg: ErpSettings) -> list[str]:
@@ -61,9 +71,9 @@ def erp_series(cfg: ErpSettings) -> list[str]:
 def erp_step(ctx: Context, cfg: ErpSettings, upstream: Upstream) -> list[Output]:
     """ERP (earnings yield − 10y) regressed on PMI with Newey–West errors; implied 10y and cuts."""
     ctx.frame(erp_series(cfg))  # raises with what is missing
-    pe = month_end(ctx.series(cfg.price)) / month_end(ctx.series(cfg.earnings))
-    frame = erp_model_frame(pe, month_end(ctx.series(cfg.y10)), month_end(ctx.series(cfg.pmi)),
-                            start=_timestamp(cfg.start), end=_timestamp(cfg.end))
+    levels = {sid: month_end(s) for sid, s in ctx.aligned(erp_series(cfg), "M", key="erp_pmi").items()}
+    pe = levels[cfg.price] / levels[cfg.earnings]
+    frame = erp_model_frame(pe, levels[cfg.y10], levels[cfg.pmi], start=_timestamp(cfg.start), end=_timestamp(cfg.end))
     for col in ("obs_date", "sample_start", "sample_end"):
         frame[col] = pd.to_datetime(frame[col]).dt.date
     return [Output("erp_model", frame)]
@@ -106,12 +116,26 @@ def events_step(ctx: Context, cfg: EventsSettings, upstream: Upstream) -> list[O
     if not any(set(ids) <= set(present) for ids in detectors) and move is None and auctions is None:
         raise MissingInputs("needs series " + " or ".join("+".join(ids) for ids in detectors)
                             + ", or MOVE metrics, or auctions")
-    frame = ctx.frame(present, required=0) if present else pd.DataFrame()
-    selloffs = [(tuple(SelloffLeg(leg.series, leg.label, leg.direction, leg.unit) for leg in s.legs),
-                 s.event_type, s.market) for s in cfg.selloffs]
-    spikes = [(s.series, s.label, s.market) for s in cfg.yield_spikes]
-    events = detect_events(frame, move_metrics=_dated(move), auction_metrics=_dated(auctions, "auction_date"),
-                           selloffs=selloffs, spikes=spikes)
+    # Each detector on its own inputs' common quote dates (nothing past their common cutoff).
+    parts = [detect_events(pd.DataFrame(), move_metrics=_dated(move), auction_metrics=_dated(auctions, "auction_date"),
+                           selloffs=[], spikes=[])]
+    for s in cfg.selloffs:
+        ids = [leg.series for leg in s.legs]
+        if set(ids) <= set(present):
+            legs = tuple(SelloffLeg(leg.series, leg.label, leg.direction, leg.unit) for leg in s.legs)
+            frame = pd.concat(ctx.aligned(ids, "D", key=s.event_type, market=s.market), axis=1)
+            parts.append(detect_events(frame, selloffs=[(legs, s.event_type, s.market)], spikes=[]))
+    for spike in cfg.yield_spikes:
+        if spike.series in present:
+            frame = pd.concat(ctx.aligned([spike.series], "D", key=f"yield_spike {spike.series}", market=spike.market),
+                              axis=1)
+            parts.append(detect_events(frame, selloffs=[], spikes=[(spike.series, spike.label, spike.market)]))
+    nonempty = [p for p in parts if not p.empty]
+    events = (pd.concat(nonempty, ignore_index=True).sort_values(["obs_date", "event_type", "window_days"],
+                                                                 ignore_index=True)
+              if nonempty else parts[0])
+    if events.empty:
+        ctx.notes.append("no stress event in the inputs' history")
     events["obs_date"] = pd.to_datetime(events["obs_date"]).dt.date
     return [Output("events", events)]
 

@@ -12,14 +12,16 @@ from collections.abc import Callable
 from datetime import date
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
 from seesaw.models.acm import CMT_TENOR_MONTHS
+from seesaw.models.drivers import SeasonalAdjustment
 from seesaw.transforms.events import DEFAULT_SELLOFFS, DEFAULT_SPIKES
 
 Freq = Literal["D", "W", "M", "Q"]
 MacroInput = Literal["index", "yoy_pct"]
-CreditInput = Literal["level", "yoy_pct"]
+CreditInput = Literal["level", "yoy_pct", "flow"]
+MoneyInput = Literal["rate", "level", "yoy_pct"]
 
 
 class _Settings(BaseModel):
@@ -41,9 +43,29 @@ class MinimumSamples(_Settings):
     vecm_months: int = Field(default=60, gt=0)
 
 
+class StalenessSettings(_Settings):
+    """How long an analysis' input may go without a new observation before the analysis is
+    ``stale``, counted from the series' data-through date (its last daily observation, or the
+    end of the period its last weekly/monthly/quarterly/annual stamp opens) to the run's time or
+    as-of date: daily series in business days, the others in calendar days."""
+
+    daily_business_days: int = Field(default=10, ge=0)
+    weekly_days: int = Field(default=21, ge=0)
+    monthly_days: int = Field(default=75, ge=0)
+    quarterly_days: int = Field(default=150, ge=0)
+    annual_days: int = Field(default=450, ge=0)
+
+    def allowed(self, frequency: str) -> int:
+        """The allowance for a series of ``frequency`` (D, W, M, Q or A)."""
+        return {"D": self.daily_business_days, "W": self.weekly_days, "M": self.monthly_days,
+                "Q": self.quarterly_days, "A": self.annual_days}[frequency]
+
+
 class Pair(_Settings):
     """A stock–bond pair for returns and rolling correlations; the bond leg is a par bond of
-    ``bond_maturity_years`` priced off the yield when the series is a yield."""
+    ``bond_maturity_years`` priced off the yield when the series is a yield. With
+    ``horizon_periods`` k > 1 the correlation is of overlapping k-period returns (each period end
+    vs k periods earlier), tested with an effective n for the overlap."""
 
     market: str
     equity: str
@@ -51,6 +73,28 @@ class Pair(_Settings):
     bond_maturity_years: float | None = None
     freq: Freq
     windows: list[int] = []
+    horizon_periods: int = Field(default=1, ge=1)
+    #: The market's headline pair: every dashboard card, regime label and headline sentence of
+    #: the report for this market uses its first window (at most one per market; without one,
+    #: the market's first listed pair).
+    primary: bool = False
+
+
+class CorrPhasesSettings(_Settings):
+    """Rising/falling phases of every monthly rolling correlation path (``transforms.phases``):
+    the direction is the sign of the ``change_months`` change of the correlation, and a run of one
+    direction shorter than ``min_span_months`` does not count."""
+
+    change_months: int = Field(default=12, ge=1)
+    min_span_months: int = Field(default=6, ge=1)
+
+
+class PanelSettings(_Settings):
+    """The cross-market panel summary (``results.panel_summary``) of every monthly rolling
+    correlation path: a value counts as significant when its p value is below
+    ``significance_level``."""
+
+    significance_level: float = Field(default=0.05, gt=0, lt=1)
 
 
 class DccModel(_Settings):
@@ -139,7 +183,10 @@ class EventsSettings(_Settings):
 class RegimeMarket(_Settings):
     """One market's series for the regime frameworks (Zhongtai Securities, "Stock–bond
     relationship handbook", 2024-12-03); a framework whose series is None is skipped.
-    ``macro_input`` says whether IP/CPI are index levels (YoY computed) or YoY percent changes."""
+    ``macro_input`` says whether IP/CPI are index levels (YoY computed) or YoY percent changes;
+    the money–credit quadrant's ``money`` is a short rate (``money_input: rate``, loose when it
+    fell) or a money supply (``level`` or ``yoy_pct``, loose when its growth rose), its
+    ``credit`` a stock (``level``), a monthly flow (``flow``) or YoY growth (``yoy_pct``)."""
 
     market: str
     stock: str
@@ -149,24 +196,25 @@ class RegimeMarket(_Settings):
     ip: str | None = None
     cpi: str | None = None
     macro_input: MacroInput = "index"
-    short_rate: str | None = None
+    money: str | None = None
+    money_input: MoneyInput = "rate"
     credit: str | None = None
     credit_input: CreditInput = "level"
     corr_window: int = Field(default=36, gt=1)
 
 
 class RegimesSettings(_Settings):
-    """A profile's ``markets`` list replaces the default one. China's money leg is the ChinaBond
-    3-month yield (``cn_3m``, a money-market proxy; a 10-year yield is not one): a profile
-    without it skips China's money–credit quadrant with a "needs series" note."""
+    """A profile's ``markets`` list replaces the default one. China's money–credit quadrant
+    reads money as M2 growth and credit as total social financing, both as Zhongtai Securities'
+    handbook does (M2 rather than M1: PBoC's M1 changed definition in 2024)."""
 
     markets: list[RegimeMarket] = [
         RegimeMarket(market="US", stock="us_spx", bond="us_10y", bond_maturity_years=10, commodity="gl_gsci",
-                     ip="us_indpro", cpi="us_cpi", macro_input="index", short_rate="us_fed_funds",
+                     ip="us_indpro", cpi="us_cpi", macro_input="index", money="us_fed_funds",
                      credit="us_busloans", credit_input="level"),
         RegimeMarket(market="CN", stock="cn_csi300", bond="cn_10y", bond_maturity_years=10, ip="cn_indpro",
-                     cpi="cn_cpi", macro_input="yoy_pct", short_rate="cn_3m", credit="cn_credit",
-                     credit_input="level"),
+                     cpi="cn_cpi", macro_input="yoy_pct", money="cn_m2_yoy", money_input="yoy_pct",
+                     credit="cn_tsf", credit_input="flow"),
     ]
 
 
@@ -211,24 +259,33 @@ class RebalancingSettings(_Settings):
 
 
 class DriverMarket(_Settings):
+    """One market's drivers: X, Y, Z from ``cpi`` and ``ip``; A is the rolling correlation path of
+    ``stock`` and ``bond`` returns that ``rolling_correlations`` writes (an ``analysis.pairs``
+    entry with freq M, ``horizon_periods`` = ``corr_horizon_periods`` and ``corr_window_months``
+    among its windows)."""
+
     market: str
     cpi: str
     ip: str
     stock: str
     bond: str
-    bond_maturity_years: float | None = None
+    corr_window_months: int = Field(default=60, gt=1)
+    corr_horizon_periods: int = Field(default=1, ge=1)
     macro_input: MacroInput = "index"
+    seasonal_adjustment: SeasonalAdjustment = "none"
 
 
 class DriversSettings(_Settings):
     """Macro drivers and VECM per market (Soochow Securities macro team, stock–bond return
-    correlation, 2025-09-25); a profile's ``markets`` list replaces the default one."""
+    correlation, 2025-09-25); a profile's ``markets`` list replaces the default one. China
+    follows the note: A is the 5-year correlation of 3-month CSI 300 and ChinaBond treasury
+    total-return returns, X and Y from STL-adjusted CPI and industrial production YoY."""
 
     markets: list[DriverMarket] = [
         DriverMarket(market="US", cpi="us_cpi", ip="us_indpro", stock="us_spx", bond="us_10y",
-                     bond_maturity_years=10, macro_input="index"),
-        DriverMarket(market="CN", cpi="cn_cpi", ip="cn_indpro", stock="cn_csi300", bond="cn_10y",
-                     bond_maturity_years=10, macro_input="yoy_pct"),
+                     macro_input="index"),
+        DriverMarket(market="CN", cpi="cn_cpi", ip="cn_indpro", stock="cn_csi300", bond="cn_bond_tr",
+                     corr_horizon_periods=3, macro_input="yoy_pct", seasonal_adjustment="stl"),
     ]
 
 
@@ -245,12 +302,48 @@ class McRiskSettings(_Settings):
     rhos: list[float] = [-0.6, -0.3, 0.0, 0.3]
     equity_weights: list[float] = [round(0.1 * i, 1) for i in range(11)]
     estimate_since: date = date(1998, 7, 1)
+    #: The equity-weight sweep (``results.mc_weight_choice``): horizon, a grid fine where the note's
+    #: answers lie (1 pp to 30%, then 5 pp) and the return-plateau threshold, pp per +1 pp of equity.
+    sweep_months: int = Field(default=36, ge=2)
+    sweep_equity_weights: list[float] = ([round(0.01 * i, 2) for i in range(31)]
+                                         + [round(0.05 * i, 2) for i in range(7, 21)])
+    return_gain_threshold_pp: float = 0.0
+
+    @model_validator(mode="after")
+    def _distinct_horizons(self) -> McRiskSettings:
+        """Rows of both sweeps share ``results.mc_risk``, told apart by their horizon."""
+        if self.sweep_months == self.months:
+            raise ValueError(f"sweep_months must differ from months ({self.months})")
+        if sorted(set(self.sweep_equity_weights)) != self.sweep_equity_weights or len(self.sweep_equity_weights) < 2:
+            raise ValueError("sweep_equity_weights must be at least two increasing weights")
+        return self
+
+
+AlertKind = Literal["event", "regime", "zero_cross", "move_high"]
+RegimeFramework = Literal["pring", "investment_clock", "money_credit", "stock_bond_quadrant", "corr_sign"]
+
+
+class AlertSettings(_Settings):
+    """Signal alerts a nightly run sends with its notification and shows in its Prefect artifact:
+    what changed in the market between the run's point-in-time day and the previous stored day
+    (``transforms.alerts``). ``kinds``: a new stress event (of ``event_types``, None = every
+    type), a regime label change (of ``regime_frameworks``; the monthly stock–bond return
+    quadrant flips most months, so it is off by default), the primary pair's rolling correlation
+    changing sign with p below ``significance_level``, MOVE at a new year-to-date high. An empty
+    ``kinds`` turns alerts off."""
+
+    kinds: list[AlertKind] = ["event", "regime", "zero_cross", "move_high"]
+    event_types: list[str] | None = None
+    regime_frameworks: list[RegimeFramework] = ["corr_sign", "pring", "investment_clock", "money_credit"]
+    significance_level: float = Field(default=0.05, gt=0, lt=1)
 
 
 class AnalysisSettings(_Settings):
     """A profile's ``analysis:`` block."""
 
     pairs: list[Pair] = []
+    corr_phases: CorrPhasesSettings = CorrPhasesSettings()
+    panel: PanelSettings = PanelSettings()
     dcc: list[DccModel] = []
     term_premia: TermPremiaSettings = TermPremiaSettings()
     erp: ErpSettings = ErpSettings()
@@ -261,6 +354,29 @@ class AnalysisSettings(_Settings):
     drivers: DriversSettings = DriversSettings()
     mc_risk: McRiskSettings = McRiskSettings()
     min_samples: MinimumSamples = MinimumSamples()
+    staleness: StalenessSettings = StalenessSettings()
+    alerts: AlertSettings = AlertSettings()
+    #: A sentence the report shows first, above the dashboard: what this profile's data can and
+    #: cannot show (the offline sample says its bond leg is a corporate yield).
+    report_note: str | None = None
+
+    @field_validator("pairs")
+    @classmethod
+    def _one_primary_per_market(cls, pairs: list[Pair]) -> list[Pair]:
+        """Two headline pairs for one market would let the report contradict itself."""
+        flagged = [p.market for p in pairs if p.primary]
+        doubled = sorted({mk for mk in flagged if flagged.count(mk) > 1})
+        if doubled:
+            raise ValueError(f"more than one primary pair for market {', '.join(doubled)}")
+        return pairs
+
+    def primary_pairs(self) -> dict[str, Pair]:
+        """Market → its headline pair: the one marked ``primary``, else its first listed pair."""
+        primary: dict[str, Pair] = {}
+        for pair in self.pairs:
+            if pair.primary or pair.market not in primary:
+                primary[pair.market] = pair
+        return primary
 
 
 def parse_analysis(block: object, where: str, error: Callable[[str], Exception] = ValueError) -> AnalysisSettings:
@@ -286,6 +402,8 @@ def _describe(err: Any) -> str:
         return f"{path}: unknown field {field!r}"
     if kind == "missing":
         return f"{path}: missing field {field!r}"
+    if kind == "value_error":
+        return f"{path}: {err['ctx']['error']}"
     if kind == "literal_error":
         allowed = err.get("ctx", {}).get("expected", "")
         return f"{path}: must be one of {allowed}, got {err['input']!r}"

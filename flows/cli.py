@@ -21,12 +21,14 @@ import pandas as pd
 
 from seesaw.flows.process import prompt_exit_on_interrupt, start_ephemeral_api
 from seesaw.flows.secret_refs import NOTIFY_ENV, PUBLISH_ENV, SecretError, check_env
+from seesaw.flows.tables import markdown_table, table_text, tidy
 from seesaw.sources.base import SourceError
 from seesaw.sources.catalog import ProfileError, load_profile
 from seesaw.sources.registry import DEFAULT_DATA_DIR
 from seesaw.warehouse import read
 from seesaw.warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
 from seesaw.warehouse.lock import lock_holder, run_lock, stale_holder
+from seesaw.warehouse.pit import changes as pit_changes
 from seesaw.warehouse.query import QueryError, run_read_only
 from seesaw.warehouse.snapshot import connect_for_reading
 
@@ -107,35 +109,48 @@ def _warehouse_for_writing(db_arg: str | None) -> Path:
     return db
 
 
+#: ``--format`` choices of the commands that print rows.
+FORMATS = ["table", "csv", "json", "markdown"]
+
+
 def _print_frame(frame: pd.DataFrame, fmt: str = "table") -> None:
+    """Print rows for people (``tables``: whole numbers as integers, binary cells as ``<n bytes>``,
+    missing values empty in table and markdown, null in json)."""
     if fmt == "csv":
-        frame.to_csv(sys.stdout, index=False)
+        tidy(frame).to_csv(sys.stdout, index=False)
     elif fmt == "json":
-        print(frame.to_json(orient="records", date_format="iso", indent=1))
-    elif frame.empty:
-        print("(no rows)")
+        print(tidy(frame).to_json(orient="records", date_format="iso", indent=1))
+    elif fmt == "markdown":
+        print(markdown_table(frame))
     else:
-        with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 160):
-            print(frame.to_string(index=False))
+        print(table_text(frame))
 
 
 def _report_run(summary: RunSummary, db: Path) -> int:
+    """Print what the run did, naming series by their catalog names beside their ids."""
+    with connect_for_reading(db) as con:
+        names = read.series_list(con).set_index("series_id")["name"]
+        headline = read.headline(con)
     print(f"\nwarehouse: {db.resolve()}")
     print(f"run {summary.run_id}: {summary.status} — {summary.message}")
     loads = pd.DataFrame([vars(r) for r in summary.loads])
     if len(loads):
         print("\nloaded:")
-        _print_frame(loads[["series_id", "rows_fetched", "rows_inserted", "rows_changed", "rows_rejected",
-                            "rows_vanished", "min_date", "max_date", "status", "error"]].fillna(""))
+        loads.insert(1, "name", loads["series_id"].map(names))
+        _print_frame(loads[["series_id", "name", "rows_fetched", "rows_inserted", "rows_changed", "rows_rejected",
+                            "rows_vanished", "min_date", "max_date", "status", "error"]])
     print("\nanalyses:")
-    _print_frame(pd.DataFrame(summary.analyses)[["step", "status", "rows_written", "message"]].fillna(""))
+    _print_frame(pd.DataFrame(summary.analyses)[["step", "status", "rows_written", "message"]])
     failed = summary.checks[summary.checks["status"] != "pass"] if summary.checks is not None else pd.DataFrame()
     if len(failed):
         print("\nfailed checks:")
         _print_frame(failed[["check_name", "status", "failing_rows", "detail"]])
     print("\nheadline: latest stock–bond correlations (bond-return basis; p < 0.05 counts as significant)")
-    with connect_for_reading(db) as con:
-        _print_frame(read.headline(con))
+    if headline.empty:
+        print("(no rows)")
+    for (market, equity, bond), rows in headline.groupby(["market", "equity", "bond"], sort=False):
+        print(f"{market}: {names.get(equity, equity)} vs {names.get(bond, bond)} ({equity} / {bond})")
+        _print_frame(rows.drop(columns=["market", "equity", "bond"]))
     if summary.report:
         print(f"\nreport: {summary.report}")
     for line in summary.published:
@@ -209,6 +224,39 @@ def cmd_run(args: argparse.Namespace) -> int:
 def cmd_backfill(args: argparse.Namespace) -> int:
     return _run_flow(args, "backfill", start=args.start, end=args.end, chunk_days=args.chunk_days,
                      replace=args.replace)
+
+
+def cmd_replay(args: argparse.Namespace) -> int:
+    """Replay the analyses day by day into the ``pit`` schema; print what changed on the last day."""
+    if args.end < args.start:
+        raise UsageError(f"--end {args.end} is before --start {args.start}")
+    load_profile(args.profile)
+    db = db_path(args.db)
+    if not db.exists():
+        raise UsageError(f"warehouse {db} does not exist: run `seesaw run` first")
+    with _writing(db, args.wait_for_readers):
+        _prefect_env()
+        from seesaw.flows import prefect_flows
+        from seesaw.replay import ReplayError
+
+        start_ephemeral_api()
+        try:
+            summary = prefect_flows.replay(start=args.start, end=args.end, every=args.every, profile=args.profile,
+                                           db=str(db), replace=args.replace, task_runner=args.task_runner)
+        except ReplayError as exc:
+            raise UsageError(str(exc)) from None
+    print(f"replay {summary.run_id}: {summary.status}: {len(summary.written)} days written, "
+          f"{len(summary.skipped)} already stored (--replace recomputes them), {summary.rows} pit rows, "
+          f"{summary.seconds:.1f} s")
+    if summary.failed:
+        print(f"analyses failed on some days: {', '.join(sorted(summary.failed))} (see pit.analyses)")
+    with connect(db, read_only=True) as con:
+        changed = pit_changes(con)
+    if changed is not None:
+        newest, previous, frame = changed
+        print(f"\nchanged on {newest} since {previous}:")
+        _print_frame(frame)
+    return 0 if summary.status == "ok" else 2
 
 
 def cmd_query(args: argparse.Namespace) -> int:
@@ -286,14 +334,16 @@ def cmd_report(args: argparse.Namespace) -> int:
     db = db_path(args.db)
     out = Path(args.out) if args.out else default_report_path(db, args.as_of)
     if args.as_of is None:
-        result = build_report(db, out, title=args.title, from_snapshot=True)
+        settings = load_profile(args.profile).analysis if args.profile else None
+        result = build_report(db, out, title=args.title, from_snapshot=True, settings=settings)
     else:
         profile_name = args.profile or _last_profile(db)
+        profile = load_profile(profile_name)
         with tempfile.TemporaryDirectory(prefix="seesaw-replay-") as tmp:
             scratch = Path(tmp) / "replay.duckdb"
             print(f"replaying analyses of profile {profile_name} as of {args.as_of} ...", file=sys.stderr)
-            pipeline.replay(db, load_profile(profile_name), args.as_of, scratch)
-            result = build_report(scratch, out, as_of=args.as_of, title=args.title)
+            pipeline.recompute_as_of(db, profile, args.as_of, scratch)
+            result = build_report(scratch, out, as_of=args.as_of, title=args.title, settings=profile.analysis)
     missing = [f"{sid} ({note})" for sid, status, note in result.sections if status != "ok"]
     print(f"report: {result.path.resolve()} ({result.size_bytes / 1e6:.2f} MB, {result.seconds:.1f} s)")
     if missing:
@@ -390,7 +440,8 @@ def _add_ops_options(parser: argparse.ArgumentParser) -> None:
                          help="the same, with the URL in this Prefect Secret block")
     notify = parser.add_mutually_exclusive_group()
     notify.add_argument("--notify", action="store_true",
-                        help=f"POST a JSON message to ${NOTIFY_ENV} when the run is not ok (default: when set)")
+                        help=f"POST a JSON message to ${NOTIFY_ENV} when the run is not ok, and one"
+                             " with the market's signal alerts when there are any (default: when set)")
     notify.add_argument("--notify-secret", metavar="BLOCK", help="the same, with the URL in this Prefect Secret block")
     parser.add_argument("--max-failed-checks", type=int, metavar="N",
                         help="fail the run (exit 1, Prefect state Failed) when more than N checks fail")
@@ -453,9 +504,22 @@ def build_parser() -> argparse.ArgumentParser:
     _add_ops_options(bf)
     bf.set_defaults(func=cmd_backfill)
 
+    rp = sub.add_parser("replay", help="point-in-time history: every analysis as of each day, into schema pit")
+    rp.add_argument("--start", type=_date, required=True)
+    rp.add_argument("--end", type=_date, required=True)
+    rp.add_argument("--every", choices=["B", "W", "M"], default="B",
+                    help="business days (default), week ends (Fridays) or month ends")
+    rp.add_argument("--profile", default="sample", help="profile whose analysis settings to replay")
+    rp.add_argument("--replace", action="store_true", help="recompute days already stored")
+    rp.add_argument("--task-runner", default="thread", type=_task_runner, metavar="thread|dask[=ADDRESS]",
+                    help="where the days are computed: threads (default), a local Dask cluster, or a scheduler")
+    rp.add_argument("--wait-for-readers", type=_seconds, metavar="SECONDS",
+                    help="how long to wait for another process holding the warehouse file")
+    rp.set_defaults(func=cmd_replay)
+
     query = sub.add_parser("query", help="read-only SQL against the warehouse ('-' reads stdin)")
     query.add_argument("sql")
-    query.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    query.add_argument("--format", choices=FORMATS, default="table")
     query.set_defaults(func=cmd_query)
 
     status = sub.add_parser("status", help="freshness per series, last runs, failed checks")
@@ -463,13 +527,14 @@ def build_parser() -> argparse.ArgumentParser:
     status.set_defaults(func=cmd_status)
 
     series = sub.add_parser("series", help="the series catalog")
-    series.add_argument("--format", choices=["table", "csv", "json"], default="table")
+    series.add_argument("--format", choices=FORMATS, default="table")
     series.set_defaults(func=cmd_series)
 
     report = sub.add_parser("report", help="write the self-contained HTML research report")
     report.add_argument("--as-of", type=_date, help="replay every analysis with only the data known on this date")
     report.add_argument("--out", help="output file (default: <name>.report.html beside warehouse <name>.duckdb)")
-    report.add_argument("--profile", help="profile whose analysis settings to replay (default: last run's)")
+    report.add_argument("--profile", help="profile whose analysis settings to replay and whose primary pairs "
+                                          "head the report (default: last run's)")
     report.add_argument("--title")
     report.set_defaults(func=cmd_report)
 

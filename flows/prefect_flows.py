@@ -14,9 +14,8 @@ from collections.abc import Callable, Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from datetime import date, timedelta
 from pathlib import Path
-from typing import Any
+from typing import Any, cast
 
-import pandas as pd
 from prefect import flow, get_run_logger, task
 from prefect.client.schemas.objects import State
 from prefect.context import FlowRunContext
@@ -27,7 +26,11 @@ from threadpoolctl import threadpool_limits
 from seesaw import pipeline
 from seesaw.flows import secret_refs
 from seesaw.flows.scheduling import run_paths
+from seesaw.flows.tables import markdown_table
+from seesaw.replay import ReplaySummary
 from seesaw.sources.catalog import load_profile
+from seesaw.transforms.alerts import Signals
+from seesaw.transforms.pit import Every
 from seesaw.warehouse.db import connect
 
 
@@ -104,22 +107,21 @@ def report_with_artifact(db: Path, summary: pipeline.RunSummary) -> Path:
         table = headline(con)
     create_markdown_artifact(
         key="seesaw-report",
-        markdown=f"# seesaw {summary.status}\n\n{summary.message}\n\n{markdown_table(table)}\n\n"
-                 f"Report: [{path.name}]({path.resolve().as_uri()})",
+        markdown=f"# seesaw {summary.status}\n\n{summary.message}\n\n{signals_markdown(summary.signals)}"
+                 f"{markdown_table(table)}\n\nReport: [{path.name}]({path.resolve().as_uri()})",
         description=f"seesaw nightly {summary.run_id}",
     )
     return path
 
 
-def markdown_table(frame: pd.DataFrame) -> str:
-    """A plain markdown table (no extra dependency)."""
-    if frame.empty:
-        return "_no rows_"
-    header = "| " + " | ".join(map(str, frame.columns)) + " |"
-    rule = "|" + "---|" * len(frame.columns)
-    rows = ["| " + " | ".join("" if pd.isna(v) else str(v) for v in row) + " |"
-            for row in frame.itertuples(index=False)]
-    return "\n".join([header, rule, *rows])
+def signals_markdown(signals: Signals | None) -> str:
+    """The artifact's signals section: one bullet per alert line of the run's pit day (nothing
+    when the run stored no new day)."""
+    if signals is None:
+        return ""
+    since = f"since {signals.since}" if signals.since else "no earlier pit day to compare"
+    bullets = "".join(f"- {line}\n" for line in signals.lines) or "- no change\n"
+    return f"## Signals {signals.as_of} ({since})\n\n{bullets}\n"
 
 
 def _say(message: str) -> None:
@@ -164,7 +166,8 @@ def nightly(profile: str = "sample", db: str | None = None, start: date | None =
     ``publish`` and ``notify`` are references to where a URL is kept, ``env:VARIABLE`` or
     ``secret:BLOCK`` (a Prefect Secret block), never the URL itself: parameters are stored in
     plain text. A run that is not ok (a failed publish included) POSTs to the ``notify`` URL
-    (default ``$SEESAW_WEBHOOK_URL`` when set); with ``max_failed_checks``, more failing
+    (default ``$SEESAW_WEBHOOK_URL`` when set), and so do the signal alerts of a newly stored
+    pit day (the artifact lists them too); with ``max_failed_checks``, more failing
     data-quality checks than that fail the flow run.
 
     The run ends ``Completed``, ``Completed`` named ``Partial``, or ``Failed``; called directly,
@@ -199,6 +202,23 @@ def backfill(start: date, end: date, series: list[str] | None = None, profile: s
         return _run("backfill", paths.profile, paths.db, date_chunks(start, end, chunk_days), series,
                     paths.data_dir, full=True, publish=publish, notify=notify,
                     max_failed_checks=max_failed_checks, replace=replace)
+
+
+@flow(name="replay", flow_run_name="replay {start}..{end} every {every}")
+def replay(start: date, end: date, every: str = "B", profile: str = "sample", db: str | None = None,
+           replace: bool = False, task_runner: str = "thread", home: str | None = None) -> ReplaySummary:
+    """Point-in-time history: every analysis as it would have run on each day of [start, end]
+    (``every`` B, W or M) with the data known that day, into the ``pit`` schema. Days are
+    computed as fan-out tasks on ``task_runner`` and written by this flow run, one transaction
+    per day; days already stored are skipped unless ``replace``."""
+    from seesaw.replay import run as run_replay
+
+    paths = run_paths(home, profile, db, ".")  # a replay reads the warehouse, no data files
+    if every not in ("B", "W", "M"):
+        raise ValueError(f"unknown replay step {every!r}: use B, W or M")
+    with fan_out_on(task_runner):
+        return run_replay(paths.db, load_profile(paths.profile), start, end, cast(Every, every), replace=replace,
+                          mapper=task_map, say=_say)
 
 
 def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:

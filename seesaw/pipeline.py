@@ -19,13 +19,17 @@ import pandas as pd
 
 from seesaw.analyses.core import Context, Mapper, Output, run_chain, serial_map
 from seesaw.analyses.steps import ANALYSES
-from seesaw.sources.base import SeriesSpec, SourceError, TableSpec, stamp_period_start
+from seesaw.incremental import SourceCheck, incremental_plan, reused, save_analysis_states, unchanged_load
+from seesaw.sources.base import SeriesSpec, SourceError, TableSpec, held_span, stamp_period_start
 from seesaw.sources.catalog import Profile
 from seesaw.sources.registry import make_source, make_table_source
+from seesaw.transforms.alerts import Signals
 from seesaw.transforms.quality import validate_observations
 from seesaw.warehouse import load as wload
 from seesaw.warehouse import ops as wops
+from seesaw.warehouse import pit as wpit
 from seesaw.warehouse import read as wread
+from seesaw.warehouse import state as wstate
 from seesaw.warehouse.db import checkpoint, connect
 from seesaw.warehouse.lock import run_lock, update_holder
 from seesaw.warehouse.publish import PublishError, publish_postgres, redact
@@ -75,6 +79,7 @@ class RunSummary:
     message: str = ""
     report: Path | None = None
     published: list[str] = field(default_factory=list)
+    signals: Signals | None = None  # a nightly's alert lines for its newly stored pit day
 
     @property
     def exit_code(self) -> int:
@@ -121,7 +126,7 @@ def plan_fetches(db: Path, specs: tuple[SeriesSpec, ...], start: date | None, en
     for spec in specs:
         since = start
         if since is None and spec.series_id in last:
-            since = last[spec.series_id] - REVISION_WINDOW[spec.frequency]
+            since = _next_start(spec, last[spec.series_id])
         plans.append(FetchPlan(spec, since, end))
     return plans
 
@@ -171,17 +176,27 @@ def fetch_serially(plans: Sequence[FetchPlan], data_dir: Path | None) -> list[Fe
 
 
 def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = None, replace: bool = False,
-         on_loaded: Callable[[wload.LoadResult], None] | None = None) -> list[wload.LoadResult]:
+         on_loaded: Callable[[wload.LoadResult], None] | None = None,
+         sources: SourceCheck | None = None) -> list[wload.LoadResult]:
     """The single writer: validate and load every fetched series and table, one transaction each,
     then CHECKPOINT. ``on_loaded`` is called after each load's transaction ends.
 
     ``replace`` (an explicit backfill) lets each fetch replace its whole window: stored dates it no
     longer lists are removed and large revisions accepted; otherwise they are kept and reported.
+    With ``sources`` (a nightly run), the sources it skipped and every fetch whose payload equals
+    that of its last ok load are recorded as ``unchanged`` loads, without a transaction, and the
+    ok loads' states are recorded.
     """
     today = today or utc_now().date()
     now = utc_now()
     results = []
     with connect(db) as con:
+        for load_id, (start, end, last_read) in (sources.skipped if sources else {}).items():
+            result = unchanged_load(load_id, last_read)
+            wload.record_result(con, run_id, result, start, end, now)
+            results.append(result)
+            if on_loaded is not None:
+                on_loaded(result)
         for item in fetched:
             plan, spec = item.plan, item.plan.spec
             if item.frame is None:
@@ -189,19 +204,47 @@ def load(db: Path, run_id: str, fetched: list[Fetched], today: date | None = Non
                     con, run_id=run_id, series_id=plan.load_id, error=item.error or "fetch failed",
                     requested_start=plan.start, requested_end=plan.end, now=now)
             elif isinstance(spec, TableSpec):
-                result = wload.load_table(con, run_id=run_id, spec=spec, frame=item.frame,
-                                          requested_start=plan.start, requested_end=plan.end, now=now)
+                last_run = (sources.unchanged_payload(plan.load_id, spec, plan.start, plan.end, item.frame)
+                            if sources else None)
+                if last_run:
+                    result = unchanged_load(plan.load_id, last_run, len(item.frame))
+                    wload.record_result(con, run_id, result, plan.start, plan.end, now)
+                else:
+                    result = wload.load_table(con, run_id=run_id, spec=spec, frame=item.frame,
+                                              requested_start=plan.start, requested_end=plan.end, now=now)
             else:
                 validated = validate_observations(item.frame, spec.kind, today, unit=spec.unit, band=spec.band,
                                                   allow_non_positive=bool(spec.options.get("allow_non_positive")))
-                result = wload.load_series(
-                    con, run_id=run_id, spec=spec, validated=validated, rows_fetched=len(item.frame),
-                    requested_start=plan.start, requested_end=plan.end, now=now, replace=replace)
+                last_run = (sources.unchanged_payload(plan.load_id, spec, plan.start, plan.end, validated.valid,
+                                                      validated.rejects) if sources else None)
+                if last_run:
+                    result = unchanged_load(plan.load_id, last_run, len(item.frame))
+                    wload.record_result(con, run_id, result, plan.start, plan.end, now)
+                else:
+                    result = wload.load_series(
+                        con, run_id=run_id, spec=spec, validated=validated, rows_fetched=len(item.frame),
+                        requested_start=plan.start, requested_end=plan.end, now=now, replace=replace,
+                        held=held_span(item.frame))
             results.append(result)
             if on_loaded is not None:
                 on_loaded(result)
+        if sources is not None:
+            sources.save(con, results, run_id, now)
         checkpoint(con)
     return results
+
+
+def open_source_check(db: Path, profile: Profile, today: date, incremental: bool) -> SourceCheck:
+    """What each source delivered when last loaded ok, and the stored rows now (``SourceCheck``);
+    ``incremental``: the chunk's windows follow the stored data (``plan_fetches``), as the next run's will."""
+    with connect(db) as con:
+        return SourceCheck.open(con, profile.tables, today,
+                                next_start=_next_start if incremental else None)
+
+
+def _next_start(spec: SeriesSpec, last: date) -> date:
+    """Where ``plan_fetches`` starts a series' incremental window, given its last stored date."""
+    return last - REVISION_WINDOW[spec.frequency]
 
 
 def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, refit: bool = False,
@@ -215,22 +258,44 @@ def analyze(db: Path, run_id: str, profile: Profile, as_of: date | None = None, 
     the independent pieces of an analysis (per-pair fits, Monte Carlo sweeps), e.g. as Prefect
     tasks. ``now`` is the run's time, which the model refit policy and ``fitted_at`` use, so the
     same inputs and ``now`` give the same warehouse (default: the current time).
+
+    On the warehouse itself, without ``refit``, an analysis whose input fingerprint is that of
+    its last run that did not fail is not recomputed (``seesaw.incremental``); observations are
+    read only when some analysis runs.
     """
     target = out_db or db
+    incremental = out_db is None and as_of is None and not refit
     with connect(db, read_only=out_db is not None) as con:
-        ctx = Context(profile, wread.catalog(con), wread.observations(con, as_of=as_of), now or utc_now(), as_of,
+        ctx = Context(profile, wread.catalog(con), pd.DataFrame(), now or utc_now(), as_of,
                       auctions=wread.auctions(con, as_of), refit=refit or as_of is not None, map=mapper,
-                      model_fits=wread.model_fits(con) if out_db is None else pd.DataFrame())
+                      model_fits=wread.model_fits(con) if out_db is None else pd.DataFrame(),
+                      results_reader=lambda table: _read_written(target, table))
+        plan = incremental_plan(con, ctx, ANALYSES) if incremental else None
+        if plan is None or len(plan.reuse) < len(ANALYSES):
+            ctx.observations = wread.observations(con) if as_of is None else wpit.known_observations(con, as_of)
 
     def write(outputs: list[Output]) -> int:
         with connect(target) as con:
             return sum(wops.replace_results(con, out.table, out.frame, out.scope, out.since, out.date_column)
                        for out in outputs)
 
-    outcomes = run_chain(ctx, ANALYSES, write)
+    outcomes = run_chain(ctx, ANALYSES, write, plan.reuse if plan else None)
     with connect(target) as con:
+        if plan is not None:
+            ctx.model_fits = wread.model_fits(con)
+            save_analysis_states(con, ctx, ANALYSES, plan, outcomes, run_id, utc_now())
         wops.record_analyses(con, pd.DataFrame(outcomes).assign(run_id=run_id, finished_at=utc_now()))
     return outcomes
+
+
+def _read_written(db: Path, table: str) -> pd.DataFrame:
+    """Results ``table`` of ``db`` as the running analyses have written it so far."""
+    with connect(db) as con:
+        return wread.written(con, table)
+
+
+#: What a published snapshot holds: everything readers query (``pit`` once a replay wrote it).
+SNAPSHOT_SCHEMAS = ("raw", "core", "results", "ops", "pit")
 
 
 def publish(db: Path, summary: RunSummary, postgres_url: str | None = None) -> None:
@@ -247,7 +312,7 @@ def publish(db: Path, summary: RunSummary, postgres_url: str | None = None) -> N
             _publish_failed(db, summary, f"PostgreSQL publish failed: {exc}")
     try:
         with connect(db, read_only=True) as con:
-            summary.published.append(str(publish_snapshot(con, db, schemas=("raw", "core", "results", "ops"),
+            summary.published.append(str(publish_snapshot(con, db, schemas=SNAPSHOT_SCHEMAS,
                                                           run_id=summary.run_id)))
     except OSError as exc:
         _publish_failed(db, summary, f"snapshot failed: {exc}")
@@ -263,15 +328,31 @@ def _publish_failed(db: Path, summary: RunSummary, problem: str) -> None:
 
 
 def notify(url: str, summary: RunSummary, db: Path) -> str:
-    """POST the run's outcome as JSON to a webhook (Slack-style ``text`` plus fields).
+    """POST the run's outcome as JSON to a webhook (Slack-style ``text`` plus fields, ``kind``
+    ``run``).
 
     Never raises: a notification problem must not hide the run's own status.
     """
-    import requests
-
-    payload = {"text": f"seesaw run {summary.run_id} {summary.status}: {summary.message}",
+    payload = {"kind": "run", "text": f"seesaw run {summary.run_id} {summary.status}: {summary.message}",
                "run_id": summary.run_id, "status": summary.status, "message": summary.message,
                "warehouse": str(db.resolve()), "report": str(summary.report) if summary.report else None}
+    return _post(url, payload)
+
+
+def notify_signals(url: str, summary: RunSummary, signals: Signals, db: Path) -> str:
+    """POST the run's signal alerts as JSON to a webhook (``kind`` ``signals``): ``text`` with one
+    line per alert, ``lines``, ``as_of`` (the run's pit day) and ``since`` (the day compared with).
+    Never raises."""
+    text = "\n".join([f"seesaw signals {signals.as_of} (since {signals.since}):", *signals.lines])
+    return _post(url, {"kind": "signals", "text": text, "run_id": summary.run_id, "status": summary.status,
+                       "as_of": str(signals.as_of), "since": str(signals.since), "lines": list(signals.lines),
+                       "warehouse": str(db.resolve()), "report": str(summary.report) if summary.report else None})
+
+
+def _post(url: str, payload: dict[str, Any]) -> str:
+    """POST ``payload`` as JSON; what the webhook answered, or why it failed (never the URL)."""
+    import requests
+
     try:
         response = requests.post(url, json=payload, timeout=10)
         return f"webhook answered {response.status_code}"
@@ -279,24 +360,31 @@ def notify(url: str, summary: RunSummary, db: Path) -> str:
         return f"webhook failed: {type(exc).__name__}"
 
 
-def replay(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict[str, Any]]:
-    """Recompute every analysis with only the data known on ``as_of`` into ``scratch``.
+def recompute_as_of(db: Path, profile: Profile, as_of: date, scratch: Path) -> list[dict[str, Any]]:
+    """Recompute every analysis with only the data known on ``as_of`` into ``scratch`` (the
+    warehouse ``seesaw report --as-of`` renders).
 
-    The scratch warehouse gets the catalog, the observations up to ``as_of`` and fresh results;
-    ``db`` is only read. Vintaged series use the vintage known on ``as_of``.
+    The scratch warehouse gets the catalog, the observations known on ``as_of`` (the rule of
+    ``seesaw replay``: periodic values once their period has ended, ALFRED vintages once
+    released) and fresh results; ``db`` is only read.
     """
     run_id = f"replay-{as_of}"
+    with connect(db, read_only=True) as con:
+        known = wpit.known_observations(con, as_of)
     with connect(scratch) as con:
-        wops.copy_core(con, db.resolve(), as_of)
+        wops.copy_core(con, db.resolve(), known)
     outcomes = analyze(db, run_id, profile, as_of=as_of, out_db=scratch)
     check(scratch, run_id)
     return outcomes
 
 
-def check(db: Path, run_id: str) -> pd.DataFrame:
-    """Run the SQL data-quality checks and record them in ``ops.checks``."""
+def check(db: Path, run_id: str, unchanged: bool = False) -> pd.DataFrame:
+    """Run the SQL data-quality checks and record them in ``ops.checks``. ``unchanged`` (the run
+    wrote no data: every load unchanged, every analysis reused) records the latest checks' outcomes
+    for this run instead, as nothing they read has changed since."""
     with connect(db) as con:
-        return wops.run_checks(con, run_id, utc_now())
+        repeated = wstate.repeat_checks(con, run_id, utc_now()) if unchanged else None
+        return repeated if repeated is not None else wops.run_checks(con, run_id, utc_now())
 
 
 class RunFailed(RuntimeError):
@@ -313,8 +401,16 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
     """Decide the run status (ok / partial / failed), record it, and return the summary.
 
     With ``max_failed_checks``, a run whose failing data-quality checks exceed it is ``failed``.
+    A ``no_data`` load (nothing in its window, nothing stored there) is no problem: the message
+    names each series with no data in any of its windows and where its data is, and a run of
+    only such loads is ok, with nothing new; so is an ``unchanged`` one (a source skipped because
+    it delivered the same as at its last load), which the message counts.
     """
     failed = [r.series_id for r in loads if r.status == "failed"]
+    empty_loads = [r for r in loads if r.status == "no_data"]
+    with_data = {r.series_id for r in loads if r.status != "no_data"}
+    where = {r.series_id: r.error for r in empty_loads if r.series_id not in with_data}  # the last window's note
+    no_data = [f"{series_id} ({note})" for series_id, note in where.items()]
     fetched = sum(r.rows_fetched for r in loads)
     rejected = sum(r.rows_rejected for r in loads)
     failed_steps = [a["step"] for a in analyses if a["status"] == "failed"]
@@ -345,9 +441,20 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
     inserted = sum(r.rows_inserted for r in loads)
     changed = sum(r.rows_changed for r in loads)
     vanished = sum(r.rows_vanished for r in loads)
-    message = (f"{len(loads) - len(failed)}/{len(loads)} series loaded, {inserted} rows new, "
-               f"{changed} revised, {rejected} rejected, {vanished} vanished"
-               + ("; " + "; ".join(problems) if problems else ""))
+    unchanged = sum(r.status == "unchanged" for r in loads)
+    if loads and len(empty_loads) == len(loads):
+        message = "nothing new: no series had data in the requested range"
+    elif loads and len(empty_loads) + unchanged == len(loads):
+        message = f"nothing new: {unchanged} sources unchanged since their last load"
+    else:
+        message = (f"{len(loads) - len(failed) - len(empty_loads) - unchanged}/{len(loads)} series loaded, "
+                   f"{inserted} rows new, {changed} revised, {rejected} rejected, {vanished} vanished"
+                   + (f", {unchanged} unchanged since their last load" if unchanged else ""))
+    if no_data:
+        more = f", … ({len(no_data) - 5} more in ops.loads)" if len(no_data) > 5 else ""
+        message += f"; {len(no_data)} series had no data in range: {', '.join(no_data[:5])}{more}"
+    if problems:
+        message += "; " + "; ".join(problems)
     with connect(db) as con:
         wops.finish_run(con, run_id, status, message, utc_now())
     return RunSummary(run_id, status, loads, analyses, checks, message)
@@ -376,7 +483,8 @@ class Hooks:
         Progress lines for people (the CLI prints them on stderr and to Prefect's run log).
     stage
         Called with each stage's name as it starts: ``begin``, ``fetch``, ``load``, ``analyze``,
-        ``checks``, ``publish``, ``report``, ``notify`` (the fault trials aim their kills by it).
+        ``checks``, ``signals`` (nightly), ``publish``, ``report``, ``notify`` (the fault trials
+        aim their kills by it).
     fetch
         Runs the fetches of one chunk (Prefect: one task per plan on the flow's task runner).
     fan_out
@@ -405,9 +513,10 @@ def run(db: Path, profile: Profile, *, flow: str = "nightly",
 
     Under the warehouse's run lock (re-entrant: the CLI may hold it already): open the run record,
     then per chunk ``(start, end)`` plan, fetch and load; analyse, check, decide the status,
-    publish (PostgreSQL when ``publish_url``, the snapshot), write the report; after the lock,
-    POST to ``notify_url`` when the run is not ok. An interrupt (Ctrl-C) records the run as
-    ``cancelled`` and propagates.
+    (nightly) store the run's pit day and its signal alerts (``seesaw.signals``), publish
+    (PostgreSQL when ``publish_url``, the snapshot), write the report; after the lock, POST to
+    ``notify_url`` when the run is not ok, and its signal alerts when there are any. An
+    interrupt (Ctrl-C) records the run as ``cancelled`` and propagates.
 
     ``series`` selects series ids (all when None); ``tables`` selects the profile's table-shaped
     inputs (default: all of them when no series are selected, none otherwise). ``full`` fetches
@@ -434,17 +543,31 @@ def run(db: Path, profile: Profile, *, flow: str = "nightly",
             for i, (start, end) in enumerate(chunks, 1):
                 plans = [*plan_fetches(db, specs, start, end, full=full),
                          *plan_tables(db, profile, table_ids, start, end, full=full)]
+                sources = None if full or replace else open_source_check(db, profile, now.date(),
+                                                                         incremental=start is None)
+                if sources is not None:
+                    plans = [p for p in plans
+                             if not sources.unchanged_files(p.load_id, p.spec, p.start, p.end, data_dir)]
                 hooks.say(f"  fetching{f' chunk {i}/{len(chunks)} {start}..{end}' if len(chunks) > 1 else ''} ...")
                 hooks.stage("fetch")
                 fetched = [_settle(plan, outcome, hooks.say)
                            for plan, outcome in zip(plans, hooks.fetch(plans, data_dir), strict=True)]
                 hooks.stage("load")
-                loads += load(db, run_id, fetched, today=now.date(), replace=replace, on_loaded=hooks.loaded)
-            hooks.say(f"  loaded {sum(r.status != 'failed' for r in loads)}/{len(loads)} loads; analysing ...")
+                loads += load(db, run_id, fetched, today=now.date(), replace=replace, on_loaded=hooks.loaded,
+                              sources=sources)
+            empty = sum(r.status == "no_data" for r in loads)
+            same = sum(r.status == "unchanged" for r in loads)
+            hooks.say(f"  loaded {sum(r.status not in ('failed', 'no_data', 'unchanged') for r in loads)}/{len(loads)}"
+                      f" loads{f', {empty} had no data in range' if empty else ''}"
+                      f"{f', {same} unchanged' if same else ''}; analysing ...")
             hooks.stage("analyze")
             analyses = analyze(db, run_id, profile, refit=full, mapper=hooks.fan_out, now=now)
             hooks.stage("checks")
-            summary = finish(db, run_id, loads, analyses, check(db, run_id), max_failed_checks)
+            quiet = all(r.status in ("unchanged", "no_data") for r in loads) and all(map(reused, analyses))
+            summary = finish(db, run_id, loads, analyses, check(db, run_id, unchanged=quiet), max_failed_checks)
+            if flow == "nightly":
+                hooks.stage("signals")
+                summary.signals = _signals(db, summary, profile, now, hooks.say)
             hooks.say(f"  publishing {'PostgreSQL and ' if publish_url else ''}snapshot ...")
             hooks.stage("publish")
             publish(db, summary, publish_url)
@@ -458,10 +581,33 @@ def run(db: Path, profile: Profile, *, flow: str = "nightly",
             hooks.say(f"  run {run_id} cancelled")
             raise
     hooks.say(f"  run {summary.status}: {summary.message}")
-    if notify_url and summary.status != "ok":
+    alerts = summary.signals.lines if summary.signals else ()
+    if notify_url and (summary.status != "ok" or alerts):
         hooks.stage("notify")
-        hooks.say(f"  {notify(notify_url, summary, db)}")
+        if summary.status != "ok":
+            hooks.say(f"  {notify(notify_url, summary, db)}")
+        if summary.signals and alerts:
+            hooks.say(f"  signals: {notify_signals(notify_url, summary, summary.signals, db)}")
     return summary
+
+
+def _signals(db: Path, summary: RunSummary, profile: Profile, now: datetime,
+             say: Callable[[str], None]) -> Signals | None:
+    """Store the nightly's pit day and compute its alert lines (``seesaw.signals``), one progress
+    line each; a failure is a line, not a failed run (the run's data is committed)."""
+    from seesaw import signals  # it imports seesaw.replay, which imports this module
+
+    try:
+        found = signals.store_nightly_day(db, summary.run_id, profile, summary.analyses, now)
+    except Exception as exc:
+        say(f"  ! signals not computed: {type(exc).__name__}: {exc}")
+        return None
+    if found is not None:
+        since = f" since {found.since}" if found.since else " (no earlier pit day to compare)"
+        say(f"  pit day {found.as_of}: {len(found.lines)} signal{'' if len(found.lines) == 1 else 's'}{since}")
+        for line in found.lines:
+            say(f"    {line}")
+    return found
 
 
 def _settle(plan: FetchPlan, outcome: Fetched | BaseException, say: Callable[[str], None]) -> Fetched:

@@ -17,6 +17,10 @@ SHARED_WIRE = REPO.parent / "shared" / "wire"
 
 os.environ.setdefault("DO_NOT_TRACK", "1")
 os.environ.setdefault("PREFECT_SERVER_ANALYTICS_ENABLED", "false")
+if os.environ.get("PYTEST_XDIST_WORKER") and os.environ.get("PREFECT_HOME"):
+    # `make test` runs pytest-xdist workers: each gets its own Prefect home (its own SQLite
+    # database), so two workers' ephemeral APIs never contend for one file.
+    os.environ["PREFECT_HOME"] = str(Path(os.environ["PREFECT_HOME"]) / os.environ["PYTEST_XDIST_WORKER"])
 
 
 @pytest.fixture(scope="session")
@@ -41,6 +45,19 @@ def sample_db(tmp_path_factory: pytest.TempPathFactory) -> Path:
     db = tmp_path_factory.mktemp("sample") / "seesaw.duckdb"
     summary = run_plain(db)
     assert summary.status == "ok", summary.message
+    return db
+
+
+@pytest.fixture(scope="session")
+def china_db(shared_data: Path, tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A files-profile warehouse of the China series the Soochow note's correlation cycle and
+    VECM read (CSI 300/800, the ChinaBond treasury index, CPI, industrial production)."""
+    db = tmp_path_factory.mktemp("china") / "seesaw.duckdb"
+    summary = run_plain(db, "files", series=["cn_csi300", "cn_csi800", "cn_bond_tr", "cn_cpi", "cn_indpro"],
+                        data_dir=shared_data, tables=False)
+    steps = {a["step"]: a["status"] for a in summary.analyses}
+    assert {steps[s] for s in ("rolling_correlations", "corr_phases", "macro_drivers")} <= {"ok", "stale"}, \
+        summary.analyses
     return db
 
 

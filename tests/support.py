@@ -5,6 +5,7 @@ from datetime import date
 from pathlib import Path
 
 import duckdb
+import pandas as pd
 
 
 def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None = None,
@@ -71,3 +72,12 @@ def fingerprint_differences(a: dict, b: dict, rel: float = 1e-6) -> list[str]:
             if x is None or y is None or abs(x - y) > rel * max(1.0, abs(x), abs(y)):
                 diffs.append(f"{table}.{col}: {x} vs {y}")
     return diffs
+
+
+def query(db: Path, sql: str) -> pd.DataFrame:
+    """One read-only query against warehouse ``db`` (tests read the file directly)."""
+    con = duckdb.connect(str(db), read_only=True)
+    try:
+        return con.execute(sql).df()
+    finally:
+        con.close()

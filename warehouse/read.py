@@ -1,4 +1,4 @@
-"""Read path: observations (current or as of a date) and catalog lookups for transforms."""
+"""Read path: current observations, the catalog and auctions for the analyses and readers."""
 from __future__ import annotations
 
 from datetime import date
@@ -8,34 +8,13 @@ import pandas as pd
 from seesaw.warehouse.snapshot import ReadConnection
 
 
-def observations(con: ReadConnection, series_ids: list[str] | None = None,
-                 as_of: date | None = None) -> pd.DataFrame:
-    """Long frame (series_id, obs_date, value) of current values, or as known on ``as_of``.
-
-    As of D: only observations dated <= D; for series with vintages (ALFRED), the latest vintage
-    released on or before D, read from ``raw.observations`` (point-in-time).
-    """
+def observations(con: ReadConnection, series_ids: list[str] | None = None) -> pd.DataFrame:
+    """Long frame (series_id, obs_date, value) of current values (as known on a past day:
+    ``warehouse.pit.known_observations``)."""
     ids_filter = "series_id in (select unnest(?::varchar[]))" if series_ids else "true"
     params: list[list[str]] = [series_ids] if series_ids else []
-    if as_of is None:
-        sql = f"select series_id, obs_date, value from core.observations where {ids_filter} order by 1, 2"
-        return con.execute(sql, params).df()
-    sql = f"""
-        with vintaged as (
-            select distinct series_id from raw.observations where vintage is not null
-        ), point_in_time as (
-            select series_id, obs_date, value from raw.observations
-            where vintage is not null and vintage <= ?::date and obs_date <= ?::date
-            qualify row_number() over (partition by series_id, obs_date order by vintage desc, fetched_at desc) = 1
-        ), plain as (
-            select series_id, obs_date, value from core.observations
-            where obs_date <= ?::date and series_id not in (select series_id from vintaged)
-        ), final as (
-            select * from point_in_time union all select * from plain
-        )
-        select * from final where {ids_filter} order by 1, 2
-    """
-    return con.execute(sql, [as_of, as_of, as_of, *params]).df()
+    sql = f"select series_id, obs_date, value from core.observations where {ids_filter} order by 1, 2"
+    return con.execute(sql, params).df()
 
 
 def catalog(con: ReadConnection) -> pd.DataFrame:
@@ -56,19 +35,33 @@ def model_fits(con: ReadConnection) -> pd.DataFrame:
     return con.execute("select * from results.model_fits").df()
 
 
+#: Results tables an analysis may read back during a run (``Context.written``), with their query.
+WRITTEN_TABLES = {
+    "results.correlations": "select * from results.correlations "
+                            "order by market, asset_a, asset_b, method, freq, window_size, obs_date",
+}
+
+
+def written(con: ReadConnection, table: str) -> pd.DataFrame:
+    """Every row of results ``table`` (one of ``WRITTEN_TABLES``) as stored now."""
+    if table not in WRITTEN_TABLES:
+        raise ValueError(f"{table} cannot be read back (readable: {', '.join(WRITTEN_TABLES)})")
+    return con.execute(WRITTEN_TABLES[table]).df()
+
+
 HEADLINE_SQL = """
 with ranked as (
-    select *, row_number() over (partition by market, asset_a, asset_b, method, freq, window_size
-                                 order by obs_date desc) as k,
-           avg(corr) over (partition by market, asset_a, asset_b, method, freq, window_size) as mean_corr,
-           avg(case when p_value < 0.05 then 1.0 else 0.0 end)
-               over (partition by market, asset_a, asset_b, method, freq, window_size) as share_sig
+    select *, row_number() over newest as k, avg(corr) over path as mean_corr,
+           avg(case when p_value < 0.05 then 1.0 else 0.0 end) over path as share_sig
     from results.correlations
+    window path as (partition by market, asset_a, asset_b, method, freq, window_size, horizon_periods),
+           newest as (partition by market, asset_a, asset_b, method, freq, window_size, horizon_periods
+                      order by obs_date desc)
 )
 select market, asset_a as equity, asset_b as bond, method, freq, window_size as "window",
-       obs_date as latest, round(corr, 3) as corr, round(p_value, 4) as p_value,
+       horizon_periods as horizon, obs_date as latest, round(corr, 3) as corr, round(p_value, 4) as p_value,
        round(mean_corr, 3) as mean_corr, round(100 * share_sig, 1) as pct_significant
-from ranked where k = 1 order by market, equity, bond, method, freq, "window"
+from ranked where k = 1 order by market, equity, bond, method, freq, "window", horizon
 """
 
 

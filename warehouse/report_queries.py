@@ -10,7 +10,6 @@ from datetime import date, datetime
 
 import pandas as pd
 
-from seesaw.warehouse.db import one_row
 from seesaw.warehouse.snapshot import ReadConnection
 
 
@@ -20,11 +19,13 @@ def _df(con: ReadConnection, sql: str, **params: object) -> pd.DataFrame:
 
 def latest_correlations(con: ReadConnection, cutoff: date) -> pd.DataFrame:
     """Latest value of every correlation path (market upper-cased) with the value one period
-    earlier (``prev_corr``, ``prev_date``), the shares of positive and significant dates and the
-    first date of its history; ordered by market, method (rolling first), frequency, window and pair."""
+    earlier (``prev_corr``, ``prev_date``) and the change since (``corr_change``), the shares of
+    positive and significant dates and the first date of its history; ordered by market, method
+    (rolling first), frequency, window and pair."""
     return _df(con, """
         with c as (
-            select upper(market) as market, asset_a, asset_b, method, freq, window_size, obs_date, corr, p_value, n
+            select upper(market) as market, asset_a, asset_b, method, freq, window_size, horizon_periods, obs_date,
+                   corr, p_value, n
             from results.correlations
             where obs_date <= $cutoff
         ), ranked as (
@@ -36,10 +37,11 @@ def latest_correlations(con: ReadConnection, cutoff: date) -> pd.DataFrame:
                    avg(case when p_value < 0.05 then 1.0 else 0.0 end) over grp as share_significant,
                    min(obs_date) over grp as first_date
             from c
-            window grp as (partition by market, asset_a, asset_b, method, freq, window_size),
-                   newest as (partition by market, asset_a, asset_b, method, freq, window_size order by obs_date desc)
+            window grp as (partition by market, asset_a, asset_b, method, freq, window_size, horizon_periods),
+                   newest as (partition by market, asset_a, asset_b, method, freq, window_size, horizon_periods
+                              order by obs_date desc)
         )
-        select * exclude (k) from ranked where k = 1
+        select * exclude (k), corr - prev_corr as corr_change from ranked where k = 1
         order by market, method desc, freq, window_size, asset_a, asset_b""", cutoff=cutoff)
 
 
@@ -47,10 +49,31 @@ def rolling_paths(con: ReadConnection, cutoff: date, market: str, asset_a: str, 
                   freq: str | None = None) -> pd.DataFrame:
     """Rolling correlation paths of one pair (every window; one frequency when ``freq`` is given)."""
     return _df(con, """
-        select freq, window_size, obs_date, corr, p_value from results.correlations
+        select freq, window_size, horizon_periods, obs_date, corr, p_value from results.correlations
         where method = 'rolling' and upper(market) = $market and asset_a = $a and asset_b = $b
           and ($freq is null or freq = $freq) and obs_date <= $cutoff
-        order by freq, window_size, obs_date""", cutoff=cutoff, market=market, a=asset_a, b=asset_b, freq=freq)
+        order by freq, horizon_periods, window_size, obs_date""",
+               cutoff=cutoff, market=market, a=asset_a, b=asset_b, freq=freq)
+
+
+def panel_summary(con: ReadConnection, cutoff: date) -> pd.DataFrame:
+    """``results.panel_summary`` (market upper-cased): per monthly rolling path, its latest value,
+    p value, effective n, data cutoff, shares positive and significant, last sign change and
+    current phase; paths whose data cutoff is after ``cutoff`` are left out."""
+    return _df(con, """
+        select * replace (upper(market) as market) from results.panel_summary
+        where data_cutoff <= $cutoff
+        order by market, asset_a, asset_b, window_size, horizon_periods""", cutoff=cutoff)
+
+
+def corr_phases(con: ReadConnection, cutoff: date, market: str) -> pd.DataFrame:
+    """Rising/falling phases (``results.corr_phases``) of one market's monthly rolling paths that
+    start by ``cutoff``, by path and start date."""
+    return _df(con, """
+        select asset_a, asset_b, window_size, horizon_periods, phase, start_date, end_date, months, corr_start,
+               corr_end, recognized_date, ongoing
+        from results.corr_phases where upper(market) = $market and start_date <= $cutoff
+        order by asset_a, asset_b, window_size, horizon_periods, start_date""", cutoff=cutoff, market=market)
 
 
 def dcc_paths(con: ReadConnection, cutoff: date) -> pd.DataFrame:
@@ -59,6 +82,16 @@ def dcc_paths(con: ReadConnection, cutoff: date) -> pd.DataFrame:
         select upper(market) as market, asset_a, asset_b, method, freq, obs_date, corr, p_value, n
         from results.correlations where method in ('dcc', 'adcc') and obs_date <= $cutoff
         order by market, asset_a, asset_b, method, obs_date""", cutoff=cutoff)
+
+
+def sign_agreement(con: ReadConnection, cutoff: date) -> pd.DataFrame:
+    """Month-end sign agreement of DCC/ADCC paths with the rolling paths of their pair (market
+    upper-cased), whose common months end by ``cutoff``; shortest rolling window first."""
+    return _df(con, """
+        select upper(market) as market, asset_a, asset_b, method, freq, rolling_freq, window_size, start_date,
+               end_date, months, same_sign_share
+        from results.correlation_sign_agreement where end_date <= $cutoff
+        order by market, asset_a, asset_b, method, freq, window_size, rolling_freq""", cutoff=cutoff)
 
 
 def flagged_fits(con: ReadConnection, cutoff: date) -> pd.DataFrame:
@@ -72,19 +105,14 @@ def flagged_fits(con: ReadConnection, cutoff: date) -> pd.DataFrame:
         order by market, model""", cutoff=cutoff)
 
 
-def regimes(con: ReadConnection, cutoff: date) -> pd.DataFrame:
-    """Every regime label (market upper-cased) in framework, market, date order."""
+def latest_regimes(con: ReadConnection, cutoff: date) -> pd.DataFrame:
+    """The latest regime label per framework and market (market upper-cased) with the first date
+    of its current run (``since``), in framework, market order."""
     return _df(con, """
-        select framework, upper(market) as market, obs_date, label, detail
-        from results.regimes where obs_date <= $cutoff order by framework, market, obs_date""", cutoff=cutoff)
-
-
-def corr_sign_regimes(con: ReadConnection, cutoff: date, market: str) -> pd.DataFrame:
-    """The ``corr_sign`` regime labels of one market, by date."""
-    return _df(con, """
-        select obs_date, label from results.regimes
-        where framework = 'corr_sign' and upper(market) = $market and obs_date <= $cutoff
-        order by obs_date""", cutoff=cutoff, market=market)
+        select framework, upper(market) as market, obs_date, label, run_start as since, detail
+        from results.regimes where obs_date <= $cutoff
+        qualify row_number() over (partition by framework, upper(market) order by obs_date desc) = 1
+        order by framework, market""", cutoff=cutoff)
 
 
 def latest_term_premia(con: ReadConnection, cutoff: date) -> pd.DataFrame:
@@ -102,6 +130,15 @@ def term_premia(con: ReadConnection, cutoff: date) -> pd.DataFrame:
         select obs_date, tenor_years, source, freq, term_premium_pct, priced_cuts from results.term_premia
         where obs_date <= $cutoff and tenor_years in (1, 10) order by source, tenor_years, obs_date""",
                cutoff=cutoff)
+
+
+def term_premium_tracking(con: ReadConnection, cutoff: date, tenor_years: int) -> pd.DataFrame:
+    """How seesaw's ACM tracks the NY Fed's at one tenor (at most one row), when its common
+    months end by ``cutoff``."""
+    return _df(con, """
+        select source, reference, start_date, end_date, months, corr, p_value, rmse_pp
+        from results.term_premium_tracking
+        where tenor_years = $tenor and end_date <= $cutoff""", cutoff=cutoff, tenor=tenor_years)
 
 
 def erp_model(con: ReadConnection, cutoff: date) -> pd.DataFrame:
@@ -148,9 +185,21 @@ def rebalancing_flows(con: ReadConnection, cutoff: date) -> pd.DataFrame:
                cutoff=cutoff)
 
 
+def rebalancing_summary(con: ReadConnection, cutoff: date) -> pd.DataFrame:
+    """Per rebalancing scenario whose last period ends by ``cutoff``: coverage, last fund, mean
+    flows and supply shares, and the recent-window means, by scenario."""
+    return _df(con, "select * from results.rebalancing_summary where last_date <= $cutoff order by scenario",
+               cutoff=cutoff)
+
+
 def mc_risk(con: ReadConnection) -> pd.DataFrame:
-    """The Monte Carlo risk sweep (simulations carry no observation date)."""
-    return _df(con, "select * from results.mc_risk order by scenario, rho, equity_weight")
+    """The Monte Carlo risk sweeps (simulations carry no observation date)."""
+    return _df(con, "select * from results.mc_risk order by scenario, months, rho, equity_weight")
+
+
+def mc_weight_choice(con: ReadConnection) -> pd.DataFrame:
+    """Per Monte Carlo sweep: the least-drawdown, least-volatility and return-plateau equity weights."""
+    return _df(con, "select * from results.mc_weight_choice order by scenario, months, rho")
 
 
 def macro_drivers(con: ReadConnection, cutoff: date) -> pd.DataFrame:
@@ -205,10 +254,28 @@ def latest_run(con: ReadConnection) -> tuple[str, str, str, datetime] | None:
                        "order by started_at desc limit 1").fetchone()
 
 
-def latest_correlation_date(con: ReadConnection) -> date | None:
-    """Date of the newest correlation row, or None when there is none."""
-    latest: date | None = one_row(con.execute("select max(obs_date) from results.correlations"))[0]
-    return latest
+def market_cutoffs(con: ReadConnection) -> pd.DataFrame:
+    """Per market (upper-cased): the common cutoff of its freshest stock–bond pair (``cutoff``,
+    from ``results.analysis_cutoffs`` of the rolling correlations) and whether every pair of the
+    market has a stale input (``stale``)."""
+    return _df(con, """
+        with pairs as (
+            select upper(market) as market, key, min(common_cutoff) as cutoff, bool_or(stale) as stale
+            from results.analysis_cutoffs
+            where analysis = 'rolling_correlations' and market is not null
+            group by all
+        )
+        select market, max(cutoff) as cutoff, bool_and(stale) as stale from pairs group by market""")
+
+
+def stale_cutoffs(con: ReadConnection) -> pd.DataFrame:
+    """Input combinations of the latest analyses with a stale input: ``analysis, market``
+    (upper-cased), ``key``, ``common_cutoff`` and the stale ``series`` (comma-separated)."""
+    return _df(con, """
+        select analysis, upper(market) as market, key, min(common_cutoff) as common_cutoff,
+               string_agg(distinct series_id, ', ' order by series_id) filter (where stale) as series
+        from results.analysis_cutoffs
+        group by all having bool_or(stale)""")
 
 
 def run_loads(con: ReadConnection, run_id: str) -> pd.DataFrame:

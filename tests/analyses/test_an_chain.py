@@ -20,7 +20,9 @@ BY_NAME = {a.name: a for a in ANALYSES}
 
 def _context(series: dict[str, tuple[str, pd.Series]]) -> Context:
     """A run's context over in-memory series: id -> (catalog kind, values indexed by date)."""
-    catalog = pd.DataFrame({"series_id": list(series), "kind": [kind for kind, _ in series.values()]})
+    catalog = pd.DataFrame({"series_id": list(series), "kind": [kind for kind, _ in series.values()],
+                            "frequency": ["D" if values.index.to_series().diff().median() < pd.Timedelta(days=7)
+                                          else "M" for _, values in series.values()]})
     observations = pd.concat(
         [pd.DataFrame({"series_id": sid, "obs_date": values.index.date, "value": values.to_numpy()})
          for sid, (_, values) in series.items()], ignore_index=True)
@@ -111,9 +113,9 @@ def test_reading_or_writing_anything_undeclared_fails_the_analysis() -> None:
 
 
 def test_a_framework_without_a_named_series_is_skipped_with_a_note() -> None:
-    """China's money–credit quadrant needs a short rate: the default names the 3-month CGB yield
-    (never the 10-year), so without it the framework is skipped and the note says which series
-    it needs; a market that names none says so."""
+    """China's money–credit quadrant reads M2 growth and total social financing by default, so
+    without them the framework is skipped and the note says which series it needs; a market that
+    names none says so."""
     dates = pd.date_range("2010-01-31", periods=120, freq="ME")
     rng = np.random.default_rng(3)
     ctx = _context({
@@ -122,7 +124,26 @@ def test_a_framework_without_a_named_series_is_skipped_with_a_note() -> None:
     })
     outcomes, _ = _run(ctx, [BY_NAME["regimes"]])
     assert outcomes[0]["status"] == "skipped"
-    assert "CN money-credit needs series cn_3m" in outcomes[0]["message"]
+    assert "CN money-credit needs series cn_m2_yoy, cn_tsf" in outcomes[0]["message"]
     unnamed = RegimesSettings(markets=[RegimeMarket(market="CN", stock="cn_csi300", bond="cn_10y", credit="cn_credit")])
-    assert "CN money-credit needs series short_rate (none named in analysis.regimes)" in _needs(
-        ctx, unnamed.markets[0], "money-credit", "short_rate", "credit")
+    assert "CN money-credit needs series money (none named in analysis.regimes)" in _needs(
+        ctx, unnamed.markets[0], "money-credit", "money", "credit")
+
+
+@pytest.mark.shared_data
+def test_china_money_credit_regime_on_m2_growth_and_social_financing(shared_data) -> None:  # type: ignore[no-untyped-def]
+    """The default CN market reads M2 growth and total social financing from the files profile
+    (Zhongtai Securities, "Stock–bond relationship handbook", 2024-12-03): rows with market CN."""
+    from seesaw.sources.catalog import load_profile
+    from seesaw.sources.registry import make_source
+
+    specs = {s.series_id: s for s in load_profile("files").series}
+    source = make_source("files", data_dir=shared_data)
+    ctx = _context({sid: ("macro", source.fetch(specs[sid], None, None).set_index("obs_date")["value"])
+                    for sid in ("cn_m2_yoy", "cn_tsf")})
+    outcomes, written = _run(ctx, [BY_NAME["regimes"]])
+    assert outcomes[0]["status"] in ("ok", "stale"), outcomes  # stale: the test's clock is in 2030
+    china = written["regimes"].query("framework == 'money_credit' and market == 'CN'").set_index("obs_date")
+    assert (str(china.index.min()), str(china.index.max())) == ("2004-03-31", "2026-04-30")
+    assert china.loc[pd.Timestamp("2026-04-30").date(), "label"] == "tight_money_tight_credit"
+    assert china["detail"].str.startswith("money_yoy=").all()

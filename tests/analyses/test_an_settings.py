@@ -56,7 +56,8 @@ def test_defaults_live_in_the_settings_and_a_profile_states_only_differences() -
     assert settings == AnalysisSettings(mc_risk={"paths": 1000})
     assert settings.min_samples.dcc_joint_obs == 250 and settings.min_samples.vecm_months == 60
     china = {m.market: m for m in settings.regimes.markets}["CN"]
-    assert china.short_rate == "cn_3m"  # a money-market proxy, never the 10-year yield
+    assert (china.money, china.money_input, china.credit, china.credit_input) == (
+        "cn_m2_yoy", "yoy_pct", "cn_tsf", "flow")  # M2 growth and social financing, as the handbook reads China
     assert parse_analysis(None, "p.yaml") == AnalysisSettings()
 
 

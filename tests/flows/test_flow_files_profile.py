@@ -98,6 +98,24 @@ def test_sinolink_april_2025_episode(files_db: Path) -> None:
     assert move["move"].iloc[0] > 125.7 and bool(move["move_ytd_high"].iloc[0])
 
 
+def test_sinolink_april_2025_auctions_are_a_query(files_db: Path) -> None:
+    shares = _query(files_db, "select direct_pct, indirect_pct, primary_dealer_pct from core.auctions "
+                              "where auction_date = '2022-05-11' and cusip = '91282CEP2'").iloc[0]
+    assert shares.tolist() == pytest.approx([18.2063, 70.2996, 11.4940], abs=1e-4)  # from the accepted amounts
+    three = _query(files_db, "select bid_to_cover, direct_share, direct_share_z, weak_auction "
+                             "from results.auction_metrics where auction_date = '2025-04-08'").iloc[0]
+    assert (three["bid_to_cover"], round(three["direct_share"], 4), round(three["direct_share_z"], 2)) == (
+        2.47, 0.0624, -2.61)
+    assert three["weak_auction"]
+
+
+def test_erp_pmi_model_runs_to_2026_on_the_extended_ism_pmi(files_db: Path) -> None:
+    fit = _query(files_db, "select max(obs_date) as last, max(sample_end) as sample_end, "
+                           "max(pmi) filter (where obs_date = '2025-09-30') as pmi_2025_09 from results.erp_model")
+    assert fit["sample_end"].iloc[0] >= pd.Timestamp(2026, 1, 31)  # the 2018-vintage PMI file ended 2018-07
+    assert fit["pmi_2025_09"].iloc[0] == 49.1
+
+
 def test_auction_metrics_from_the_treasurydirect_file(files_db: Path) -> None:
     row = _query(files_db, "select * from results.auction_metrics where auction_date = '2022-05-11' "
                            "and security_term like '10-Year%'").iloc[0]
@@ -148,13 +166,15 @@ def test_erp_model_and_monte_carlo_rows(files_db: Path) -> None:
     erp = _query(files_db, "select * from results.erp_model")
     assert len(erp) > 100 and erp["beta"].notna().all()
     mc = _query(files_db, "select * from results.mc_risk"
-                          " where scenario = 'soochow_2025_calibration' and equity_weight = 0.2")
+                          " where scenario = 'soochow_2025_calibration' and equity_weight = 0.2 and months = 120")
     vol = mc.set_index("rho")["vol_ann"]
     assert vol.loc[-0.6] < vol.loc[0.0]  # negative correlation lowers portfolio volatility
 
 
 def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path: Path) -> None:
     from seesaw.models.dcc import dcc_correlations, state_from_json
+    from seesaw.transforms.periods import common_periods
+    from seesaw.transforms.returns import series_returns
 
     db = tmp_path / "w.duckdb"
     run_plain(db, "files", series=["us_spx", "us_10y"], end=date(2026, 4, 16), data_dir=shared_data, tables=False)
@@ -166,10 +186,13 @@ def test_dcc_extends_one_day_like_a_full_filter_pass(shared_data: Path, tmp_path
     result = state_from_json(fit["state"])
     stored = _query(db, "select obs_date, corr from results.correlations where method = 'dcc' and market = 'US' "
                         "order by obs_date")
-    returns = _query(db, "select obs_date, series_id, ret from results.returns where freq = 'D' and series_id in "
-                         "('us_spx', 'us_10y') and basis in ('price_return', 'bond_return_from_yield')")
-    wide = returns.pivot(index="obs_date", columns="series_id", values="ret").dropna()[["us_spx", "us_10y"]] * 100
-    wide.index = pd.to_datetime(wide.index)
+    # The model's returns: both legs on their common quote dates.
+    obs = _query(db, "select series_id, obs_date, value from core.observations where series_id in ('us_spx', 'us_10y')")
+    levels = {sid: g.set_index(pd.to_datetime(g["obs_date"]))["value"] for sid, g in obs.groupby("series_id")}
+    common = common_periods(levels, {"us_spx": "D", "us_10y": "D"}, "D").levels
+    wide = pd.DataFrame({"us_spx": series_returns(common["us_spx"], "index", "D")["price_return"],
+                         "us_10y": series_returns(common["us_10y"], "yield", "D", 10)["bond_return_from_yield"]}
+                        ).dropna() * 100
     full = dcc_correlations(result, wide.loc[pd.Timestamp(result.sample_start):])
     assert stored["corr"].iloc[-1] == pytest.approx(full["corr"].iloc[-1], abs=1e-10)
     assert len(stored) == len(full)

@@ -62,7 +62,7 @@ def test_task_runner_is_a_flow_parameter_and_paths_reach_it_absolute(prefect_har
                       task_runner="dask")
     assert summary.status in ("ok", "partial") and len(started) == 1
     fan_out = [a for a in summary.analyses if a["step"] == "rolling_correlations"]
-    assert fan_out and fan_out[0]["status"] == "ok"
+    assert fan_out and fan_out[0]["status"] in ("ok", "stale")  # the sample data ends in 2018
     with duckdb.connect(str(tmp_path / "w.duckdb"), read_only=True) as con:
         assert con.execute("select count(*) from results.correlations").fetchone()[0] > 0
         parameters = json.loads(con.execute("select parameters from ops.runs").fetchone()[0])

@@ -82,7 +82,9 @@ def test_files_and_live_bind_the_one_shared_catalog() -> None:
         a, b = files.spec(series_id), live.spec(series_id)
         assert (a.unit, a.kind, a.frequency, a.country) == (b.unit, b.kind, b.frequency, b.country)
     assert files.analysis == live.analysis and files.analysis != load_profile("sample").analysis
-    assert files.tables == {"auctions": {"source": "files", "source_code": "auctions/data.csv"}}
+    auctions = files.tables["auctions"]
+    pieces = [auctions["source_code"]] + [p["source_code"] for p in auctions["options"]["splice"]]
+    assert auctions["source"] == "files" and pieces[-1] == "auctions/data.csv"  # the TreasuryDirect export wins
     assert live.tables == {"auctions": {"source": "treasury"}}
 
 

@@ -137,3 +137,24 @@ def test_regime_summary_known_answer() -> None:
     assert out.loc["double_bull", "avg_stock_return"] == pytest.approx(0.04)
     assert out.loc["seesaw_risk_on", "avg_bond_return"] == pytest.approx(-0.0075)
     assert out["share_of_time"].sum() == pytest.approx(1.0)
+
+
+def test_money_credit_reads_money_growth_and_credit_flows() -> None:
+    """China as Zhongtai Securities' handbook reads it: money loose when M2 growth rises; credit
+    growth of a monthly flow is the YoY change of its trailing 12-month sum."""
+    idx = pd.date_range("2010-01-31", periods=48, freq="ME")
+    m2_yoy = pd.Series(np.r_[np.linspace(14, 8, 30), np.linspace(8, 10, 18)], idx)
+    flow = pd.Series(np.r_[np.full(24, 100.0), np.full(24, 150.0)], idx)  # flows jump 50% in year 3
+    flow.iloc[5] = -20.0  # a negative month is a flow, not a bad value
+    out = money_credit(m2_yoy, flow, money_input="yoy_pct", credit_input="flow").set_index("obs_date")
+    trailing = flow.rolling(12).sum()
+    growth = (trailing / trailing.shift(12) - 1) * 100
+    assert out.loc[idx[33], "label"] == "loose_money_loose_credit"  # M2 growth turned up, flows rising
+    assert out.loc[idx[29], "label"] == "tight_money_loose_credit"  # M2 growth still falling
+    money_change, credit_change = m2_yoy.iloc[33] - m2_yoy.iloc[30], growth.iloc[33] - growth.iloc[30]
+    assert out.loc[idx[33], "detail"] == (f"money_yoy={m2_yoy.iloc[33]:.2f}% d3m={money_change:+.2f}pp "
+                                          f"credit_yoy={growth.iloc[33]:.2f}% d3m={credit_change:+.2f}pp")
+    assert out.index.min() == idx[26]  # 24 months for the first flow growth, 3 more for its change
+    accelerating = pd.Series(100 * np.exp(np.cumsum(np.linspace(0.005, 0.01, 48))), idx)
+    level = money_credit(accelerating, flow, money_input="level", credit_input="flow")
+    assert len(level) and level["label"].str.startswith("loose_money_").all()  # M1/M2 stock growing faster

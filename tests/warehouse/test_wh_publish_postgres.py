@@ -148,7 +148,9 @@ def test_wrong_password_is_a_clear_redacted_error(pg_url: str) -> None:
 def test_every_warehouse_results_table_publishes(pg_url: str, tmp_path: Path) -> None:
     db = tmp_path / "w.duckdb"
     with connect(db) as con:
-        con.execute("insert into results.correlations values ('US', 'us_spx', 'us_10y', 'bond_return', 'rolling',"
+        con.execute("insert into results.correlations"
+                    " (market, asset_a, asset_b, basis, method, freq, window_size, obs_date, corr, t_stat, p_value, n)"
+                    " values ('US', 'us_spx', 'us_10y', 'bond_return', 'rolling',"
                     " 'M', 36, date '2026-03-31', -0.25, -1.5, 0.14, 36)")
         tables = {f"results.{t}" for (t,) in con.execute(
             "select table_name from information_schema.tables where table_schema = 'results'").fetchall()}

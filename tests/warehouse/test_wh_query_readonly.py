@@ -101,6 +101,7 @@ def _build(folder: Path, publish: bool) -> Path:
     db = folder / "seesaw.duckdb"
     with connect(db) as con:
         con.execute("""insert into results.correlations
+                (market, asset_a, asset_b, basis, method, freq, window_size, obs_date, corr, t_stat, p_value, n)
             select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling', 'M', 36,
                    date '2000-01-31' + to_months(i::integer), cos(i) * 0.8, null, null, 36 from range(24) t(i)""")
         if publish:

@@ -30,6 +30,7 @@ def _warehouse(db: Path, rows: int) -> None:
     with connect(db) as con:
         con.execute("delete from results.correlations")
         con.execute(f"""insert into results.correlations
+            (market, asset_a, asset_b, basis, method, freq, window_size, obs_date, corr, t_stat, p_value, n)
             select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling', 'M', 36,
                    date '2000-01-31' + to_months(i::integer), 0.5, null, null, 36 from range({rows}) t(i)""")
 

@@ -23,6 +23,7 @@ def _fill(db: Path, shift: int = 0) -> None:
     with connect(db) as con:
         con.execute("delete from results.correlations; delete from core.observations; delete from results.model_fits")
         con.execute(f"""insert into results.correlations
+            (market, asset_a, asset_b, basis, method, freq, window_size, obs_date, corr, t_stat, p_value, n)
             select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling', 'M', 36,
                    date '2000-01-31' + to_months(i::integer), sin(i + {shift}) * 0.9, 1.5, 0.2, 36
             from range(500 + {shift}) t(i)""")

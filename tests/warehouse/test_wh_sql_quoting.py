@@ -25,7 +25,7 @@ def test_replay_of_a_warehouse_whose_path_has_quotes(tmp_path: Path) -> None:
         con.execute("insert into core.observations select 'us_aaa', date '2000-01-01' + to_months(i::integer),"
                     " 7 + i / 100, null, 'run-1' from range(36) t(i)")
     scratch = tmp_path / "scratch.duckdb"
-    pipeline.replay(db, load_profile("sample"), date(2001, 6, 30), scratch)
+    pipeline.recompute_as_of(db, load_profile("sample"), date(2001, 6, 30), scratch)
     with connect(scratch, read_only=True) as con:
         assert con.execute("select count(*), max(obs_date) from core.observations").fetchone() == (18, date(2001, 6, 1))
         assert con.execute("select series_id from core.series").fetchall() == [("us_aaa",)]
@@ -35,7 +35,9 @@ def test_replay_of_a_warehouse_whose_path_has_quotes(tmp_path: Path) -> None:
 def published(tmp_path: Path) -> Path:
     db = tmp_path / "seesaw.duckdb"
     with connect(db) as con:
-        con.execute("insert into results.correlations select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling',"
+        con.execute("insert into results.correlations"
+                    " (market, asset_a, asset_b, basis, method, freq, window_size, obs_date, corr, t_stat, p_value, n)"
+                    " select 'US', 'us_spx', 'us_10y', 'bond_return', 'rolling',"
                     " 'M', 36, date '2000-01-31', 0.5, null, null, 36")
         publish_snapshot(con, db, run_id="run-1")
     return db
