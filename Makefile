@@ -22,8 +22,10 @@ $(STAMP): pyproject.toml constraints.txt
 run: $(STAMP)
 	PREFECT_HOME=$(CURDIR)/.prefect $(BIN)/seesaw run --profile sample
 
+# Two pytest-xdist workers, one test file each at a time (a file's fixtures stay in one process):
+# most of the suite waits on real servers and subprocesses, so the two cores overlap that waiting.
 test: $(STAMP)
-	PREFECT_HOME=$(CURDIR)/.prefect-test $(BIN)/python -m pytest -q
+	PREFECT_HOME=$(CURDIR)/.prefect-test $(BIN)/python -m pytest -q -n 2 --dist loadfile
 
 # Slow oracle checks (pymgarch, minutes): not part of `make test` / CI.
 test-slow: $(STAMP)
