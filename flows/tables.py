@@ -47,11 +47,18 @@ def _cells(frame: pd.DataFrame) -> pd.DataFrame:
 
 
 def table_text(frame: pd.DataFrame) -> str:
-    """An aligned plain-text table (no index), missing values empty; ``(no rows)`` when empty."""
+    """An aligned plain-text table (no index), missing values empty, text left-aligned (a long
+    message then runs to the right instead of pushing every short one far right) and no trailing
+    blanks; ``(no rows)`` when empty."""
     if frame.empty:
         return "(no rows)"
+    cells = _cells(tidy(frame))
+    text = [name for name in cells.columns if cells[name].dtype == object]
+    widths = {name: max(len(str(name)), *(len(str(v)) for v in cells[name])) for name in text}
+    formatters = {name: (lambda v, w=widths[name]: str(v).ljust(w)) for name in text}
     with pd.option_context("display.max_rows", 200, "display.max_columns", 50, "display.width", 160):
-        return str(_cells(tidy(frame)).to_string(index=False, na_rep=""))
+        table = cells.to_string(index=False, na_rep="", formatters=formatters, justify="left")
+    return "\n".join(line.rstrip() for line in str(table).splitlines())
 
 
 def markdown_table(frame: pd.DataFrame) -> str:

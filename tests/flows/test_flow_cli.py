@@ -2,6 +2,7 @@
 import json
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from seesaw.flows.cli import main
@@ -188,3 +189,15 @@ def test_series_and_run_summary_name_series_beside_their_ids(sample_db: Path, ca
     assert loaded.split()[:2] == ["us_aaa", "Moody's"] and aaa in loaded and "NaN" not in loaded
     assert lines[lines.index("analyses:") + 2].split() == ["returns", "ok", "3746"]
     assert f"US: S&P 500 index (adjusted close) vs {aaa} (us_spx / us_aaa)" in lines
+
+
+def test_text_columns_are_left_aligned_without_trailing_blanks() -> None:
+    """A long message must not push every short one far to the right (the run summary's analyses)."""
+    from seesaw.flows.tables import table_text
+
+    frame = pd.DataFrame({"step": ["dcc", "sign_agreement"], "rows_written": [1110.0, 2.0],
+                          "message": ["stale since 2018-11-30: " + "x" * 300, None]})
+    lines = table_text(frame).splitlines()
+    assert lines[0].split() == ["step", "rows_written", "message"]
+    assert lines[1].startswith("dcc            1110") and lines[2] == "sign_agreement 2"
+    assert all(line == line.rstrip() for line in lines)
