@@ -84,3 +84,6 @@ def test_sample_report_says_corporate_first_and_collapses_missing_sections(sampl
     assert 'data-pair="us_ff_mkt / us_aaa"' in dashboard
     assert "Moody&#39;s seasoned Aaa corporate bond yield" in dashboard
     assert 'data-pair="us_spx / us_aaa"' not in dashboard  # the other sample pair stays in the table
+    # cards without data are one "needs data" line, not empty boxes
+    assert '<div class="card-value">—</div>' not in dashboard
+    assert "Needs data: 10y term premium (needs series us_acm_tp_10y" in dashboard and "MOVE (bp) (" in dashboard
