@@ -10,16 +10,17 @@ import pandas as pd
 
 def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None = None,
               start: date | None = None, end: date | None = None, data_dir: Path | None = None,
-              tables: bool = True):
+              tables: bool = True, full: bool = False):
     """A nightly run without Prefect: ``seesaw.pipeline.run``, the function the flows call, with
     its default hooks (serial fetches, no progress output). ``tables`` loads the profile's
-    table-shaped inputs (auctions) even when ``series`` selects some series."""
+    table-shaped inputs (auctions) even when ``series`` selects some series; ``full`` reads and
+    recomputes everything, as a backfill does (no incremental skipping)."""
     from seesaw import pipeline
     from seesaw.sources.catalog import load_profile
 
     profile = load_profile(profile_name)
     return pipeline.run(db, profile, chunks=[(start, end)], series=series, data_dir=data_dir,
-                        tables=list(profile.tables) if tables else [])
+                        tables=list(profile.tables) if tables else [], full=full)
 
 
 #: Run-specific or opaque columns that a warehouse fingerprint leaves out (besides ``*_at``).

@@ -137,6 +137,15 @@ def small(tmp_path: Path) -> tuple[Path, Path]:
     return tmp_path / "w.duckdb", profile
 
 
+@pytest.fixture
+def slow_analysis(tmp_path: Path) -> tuple[Path, Path]:
+    """The small profile with a Monte Carlo ten times the nightly size: its analysis lasts long
+    enough (about 30 s) that a Ctrl-C sent when it starts always lands inside it."""
+    profile = tmp_path / "slow.yaml"
+    profile.write_text(SMALL_PROFILE + "  mc_risk: {paths: 200000}\n")
+    return tmp_path / "w.duckdb", profile
+
+
 def test_lock_before_prefect_then_kill_9_leaves_a_crashed_run_and_no_server(small, capsys) -> None:
     from seesaw import pipeline
     from seesaw.flows.cli import main
@@ -190,8 +199,8 @@ def test_lock_before_prefect_then_kill_9_leaves_a_crashed_run_and_no_server(smal
     assert runs[run_id] == "crashed" and runs["next-run"] == "running"
 
 
-def test_ctrl_c_cancels_a_run_promptly_with_exit_130(small) -> None:
-    db, profile = small
+def test_ctrl_c_cancels_a_run_promptly_with_exit_130(slow_analysis) -> None:
+    db, profile = slow_analysis
     run = Run(db, profile)
     try:
         run.wait_for("analysing")
@@ -269,8 +278,8 @@ def test_outside_readers_at_random_moments_never_fail_a_run(small) -> None:
                                   stdout=subprocess.PIPE, text=True)
         assert reader.stdout.readline().strip() == "started"
         try:
-            with run_lock(db):
-                failed += run_plain(db, str(profile), tables=False).status != "ok"
+            with run_lock(db):  # full: a run with nothing new would be over before the reader gets in
+                failed += run_plain(db, str(profile), tables=False, full=True).status != "ok"
         finally:
             reader.kill()
             held += reader.communicate(timeout=10)[0].split().count("held")
