@@ -392,16 +392,22 @@ def unchanged_steps(analyses: Iterable[Analysis[Any]], fingerprints: Mapping[str
     computing run) and no analysis that runs consumes their outputs (a consumer that runs needs
     them produced in this run, so its inputs run too)."""
     listed = chain(analyses)
-    by_name = {a.name: a for a in listed}
-    needed = {a.name for a in listed if fingerprints.get(a.name) is None
-              or previous.get(a.name) != fingerprints[a.name]}
+    changed = {a.name for a in listed if fingerprints.get(a.name) is None
+               or previous.get(a.name) != fingerprints[a.name]}
+    return {a.name for a in listed} - with_consumed(changed, listed)
+
+
+def with_consumed(names: Iterable[str], analyses: Iterable[Analysis[Any]]) -> set[str]:
+    """``names`` and every analysis they consume, transitively: what must run for them to run."""
+    by_name = {a.name: a for a in analyses}
+    needed = set(names)
     pending = list(needed)
     while pending:
         for name in by_name[pending.pop()].consumes:
             if name not in needed:
                 needed.add(name)
                 pending.append(name)
-    return set(by_name) - needed
+    return needed
 
 
 #: Columns of ``results.analysis_cutoffs``.

@@ -11,8 +11,9 @@ from typing import Literal
 
 import pandas as pd
 
-from seesaw.reports.metrics import PrimaryPath, headline
+from seesaw.reports.metrics import headline
 from seesaw.transforms.alerts import Signals
+from seesaw.transforms.correlation import CorrPath
 from seesaw.warehouse import report_queries as q
 from seesaw.warehouse.snapshot import ReadConnection
 
@@ -68,7 +69,7 @@ class Reader:
     the newest point-in-time day (``signals``, the lines ``--notify`` sent)."""
 
     def __init__(self, con: ReadConnection, as_of: date | None,
-                 primary: Mapping[str, PrimaryPath] | None = None,
+                 primary: Mapping[str, CorrPath] | None = None,
                  featured: frozenset[str] | None = None, signals: Signals | None = None) -> None:
         self.con = con
         self.as_of = as_of

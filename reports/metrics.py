@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
 
 from seesaw.analyses.settings import Pair
+from seesaw.transforms.correlation import CorrPath
 from seesaw.transforms.regimes import corr_sign_regimes
 
 #: Days a series may go without a new observation before it counts as stale (as ``seesaw status``).
@@ -25,22 +25,10 @@ def market_order(markets: Iterable[str]) -> list[str]:
     return sorted(set(markets), key=lambda m: (m != "US", m))
 
 
-@dataclass(frozen=True)
-class PrimaryPath:
-    """A market's declared headline path: its primary pair at the pair's first window."""
-
-    market: str
-    equity: str
-    bond: str
-    freq: str
-    window: int
-    horizon_periods: int = 1
-
-
-def primary_paths(pairs: Mapping[str, Pair]) -> dict[str, PrimaryPath]:
-    """Market (upper case) → headline path, from ``AnalysisSettings.primary_pairs()``; a pair
-    without windows has no rolling path to headline."""
-    return {mk.upper(): PrimaryPath(mk.upper(), p.equity, p.bond, p.freq, p.windows[0], p.horizon_periods)
+def primary_paths(pairs: Mapping[str, Pair]) -> dict[str, CorrPath]:
+    """Market (upper case) → headline path (the primary pair at its first window), from
+    ``AnalysisSettings.primary_pairs()``; a pair without windows has no rolling path to headline."""
+    return {mk.upper(): CorrPath(mk.upper(), p.equity, p.bond, p.freq, p.windows[0], p.horizon_periods)
             for mk, p in pairs.items() if p.windows}
 
 
@@ -51,7 +39,7 @@ def featured_markets(pairs: Sequence[Pair]) -> frozenset[str] | None:
     return frozenset(p.market.upper() for p in pairs if p.primary) or None
 
 
-def panel_paths(summary: pd.DataFrame, primary: Mapping[str, PrimaryPath], window: int = 60,
+def panel_paths(summary: pd.DataFrame, primary: Mapping[str, CorrPath], window: int = 60,
                 horizon: int = 1) -> pd.DataFrame:
     """The panel's ``results.panel_summary`` rows, markets in ``market_order``: per market its
     monthly ``window``-month path of ``horizon``-month returns of the ``primary`` pair when that
@@ -67,7 +55,7 @@ def panel_paths(summary: pd.DataFrame, primary: Mapping[str, PrimaryPath], windo
     return pd.concat(chosen, ignore_index=True) if chosen else rows.iloc[:0]
 
 
-def headline(latest: pd.DataFrame, market: str, primary: PrimaryPath | None = None) -> pd.Series | None:
+def headline(latest: pd.DataFrame, market: str, primary: CorrPath | None = None) -> pd.Series | None:
     """The market's headline rolling correlation: its declared ``primary`` path (None when that
     path has no rows); for a warehouse whose profile is unknown, monthly 36-month if present,
     else the longest history."""

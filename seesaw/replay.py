@@ -22,7 +22,7 @@ from typing import Any
 
 import pandas as pd
 
-from seesaw.analyses.core import Analysis, Context, Mapper, Output, run_chain, serial_map
+from seesaw.analyses.core import Analysis, Context, Mapper, Output, run_chain, serial_map, with_consumed
 from seesaw.analyses.steps import ANALYSES
 from seesaw.pipeline import SNAPSHOT_SCHEMAS, new_run_id
 from seesaw.sources.catalog import Profile
@@ -39,14 +39,7 @@ def replayed_analyses(analyses: Sequence[Analysis[Any]] = ANALYSES) -> tuple[Ana
     """The analyses a replay runs: those writing a results table a pit table keeps, and those
     they consume (the others, e.g. the Monte Carlo sweep, would be computed and thrown away)."""
     kept = {table.source for table in PIT_TABLES}
-    needed = {a.name for a in analyses if kept & set(a.writes)}
-    by_name = {a.name: a for a in analyses}
-    pending = list(needed)
-    while pending:
-        for name in by_name[pending.pop()].consumes:
-            if name not in needed:
-                needed.add(name)
-                pending.append(name)
+    needed = with_consumed({a.name for a in analyses if kept & set(a.writes)}, analyses)
     return tuple(a for a in analyses if a.name in needed)
 
 

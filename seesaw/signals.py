@@ -18,7 +18,8 @@ import pandas as pd
 
 from seesaw.analyses.settings import AnalysisSettings
 from seesaw.sources.catalog import Profile
-from seesaw.transforms.alerts import ALERT_TABLES, AlertRules, CorrPath, Signals, alert_lines
+from seesaw.transforms.alerts import ALERT_TABLES, AlertRules, Signals, alert_lines
+from seesaw.transforms.correlation import CorrPath
 from seesaw.transforms.pit import PIT_TABLES, summarize
 from seesaw.warehouse import pit as wpit
 from seesaw.warehouse import read as wread

@@ -26,6 +26,8 @@ from datetime import date
 import numpy as np
 import pandas as pd
 
+from seesaw.transforms.correlation import CorrPath
+
 #: Every alert kind, in the order lines are listed.
 ALERT_KINDS = ("event", "regime", "zero_cross", "move_high")
 
@@ -41,18 +43,6 @@ FRAMEWORK_NAMES = {"corr_sign": "stock–bond correlation sign", "stock_bond_qua
 #: Frameworks that read a stock–bond pair (their line names it).
 PAIR_FRAMEWORKS = frozenset({"corr_sign", "stock_bond_quadrant", "pring"})
 _PERIOD = {"D": "day", "W": "week", "M": "month", "Q": "quarter"}
-
-
-@dataclass(frozen=True)
-class CorrPath:
-    """A primary pair's rolling correlation path: market, equity and bond ids, frequency, window."""
-
-    market: str
-    equity: str
-    bond: str
-    freq: str
-    window: int
-    horizon_periods: int = 1
 
 
 @dataclass(frozen=True)

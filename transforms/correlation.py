@@ -77,6 +77,19 @@ def _month_ends(path: pd.Series) -> pd.Series:
 
 
 @dataclass(frozen=True)
+class CorrPath:
+    """One rolling correlation path: market, equity and bond ids, frequency, window (periods) and
+    return horizon (periods per return); a primary pair's headline path, or one an alert watches."""
+
+    market: str
+    equity: str
+    bond: str
+    freq: str
+    window: int
+    horizon_periods: int = 1
+
+
+@dataclass(frozen=True)
 class SignAgreement:
     """How often two correlation paths share a sign at their common month ends."""
 

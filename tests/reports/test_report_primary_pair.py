@@ -10,8 +10,9 @@ import pytest
 
 from seesaw.analyses.settings import parse_analysis
 from seesaw.reports.build import build_report
-from seesaw.reports.metrics import PrimaryPath, headline, primary_paths, sign_regime, vecm_verdict
+from seesaw.reports.metrics import headline, primary_paths, sign_regime, vecm_verdict
 from seesaw.sources.catalog import load_profile
+from seesaw.transforms.correlation import CorrPath
 
 
 def _pairs(*flags: bool) -> list[dict[str, object]]:
@@ -28,10 +29,10 @@ def test_primary_pair_is_the_flagged_one_else_the_first_listed() -> None:
 
 def test_shipped_profiles_declare_treasury_or_government_headlines() -> None:
     files = primary_paths(load_profile("files").analysis.primary_pairs())
-    assert files["US"] == PrimaryPath("US", "us_spx", "us_10y", "M", 36)
-    assert files["CN"] == PrimaryPath("CN", "cn_shcomp", "cn_10y", "M", 36)
+    assert files["US"] == CorrPath("US", "us_spx", "us_10y", "M", 36)
+    assert files["CN"] == CorrPath("CN", "cn_shcomp", "cn_10y", "M", 36)
     sample = load_profile("sample").analysis
-    assert primary_paths(sample.primary_pairs())["US"] == PrimaryPath("US", "us_ff_mkt", "us_aaa", "M", 36)
+    assert primary_paths(sample.primary_pairs())["US"] == CorrPath("US", "us_ff_mkt", "us_aaa", "M", 36)
     assert sample.report_note and "corporate" in sample.report_note and "--profile files" in sample.report_note
 
 
@@ -44,9 +45,9 @@ def test_headline_follows_the_declared_pair_not_the_longest_history() -> None:
     latest = _latest([("us_spx_shiller", "us_long_rate_shiller", "M", 36, 0),
                       ("us_spx", "us_10y", "M", 36, 30000), ("us_spx", "us_10y", "M", 60, 30000)])
     assert headline(latest, "US")["asset_a"] == "us_spx_shiller"  # unknown profile: longest monthly 36
-    chosen = headline(latest, "US", PrimaryPath("US", "us_spx", "us_10y", "M", 60))
+    chosen = headline(latest, "US", CorrPath("US", "us_spx", "us_10y", "M", 60))
     assert (chosen["asset_a"], chosen["window_size"]) == ("us_spx", 60)
-    assert headline(latest, "US", PrimaryPath("US", "us_spx", "us_2y", "M", 36)) is None
+    assert headline(latest, "US", CorrPath("US", "us_spx", "us_2y", "M", 36)) is None
 
 
 def test_sign_regime_absorbs_short_runs_and_dates_the_current_run() -> None:

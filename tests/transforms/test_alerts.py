@@ -5,7 +5,8 @@ from datetime import date
 
 import pandas as pd
 
-from seesaw.transforms.alerts import AlertRules, CorrPath, alert_lines
+from seesaw.transforms.alerts import AlertRules, alert_lines
+from seesaw.transforms.correlation import CorrPath
 
 NAMES = {"us_spx": "S&P 500", "us_10y": "US 10-year Treasury yield", "us_move": "ICE BofA MOVE index"}
 PATH = CorrPath("US", "us_spx", "us_10y", "M", 36)
