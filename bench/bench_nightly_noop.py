@@ -1,14 +1,18 @@
 """A files-profile nightly with zero new data: what it costs when nothing changed.
 
-Builds a files-profile warehouse (one full load, untimed), then times in the same run:
+Builds a files-profile warehouse (one full load, untimed) and runs one nightly with nothing new
+in-process (untimed: it writes the report and the first snapshot, as the previous night would
+have), then times in the same run:
   - `seesaw run --profile files` with nothing new: the command's wall time (Prefect's ephemeral
     start included) and its pipeline work (`ops.runs` finished - started);
+  - the stages of one more such nightly in-process, without Prefect (``Hooks.stage``): signals
+    (the pit day), publish (the snapshot), report;
   - the baseline: a trivial Prefect flow in a fresh process with the same `PREFECT_HOME`;
   - the same nightly with the incremental records dropped (`ops.source_state`,
     `ops.analysis_state`): every file read and every analysis recomputed, as before they existed.
 Targets (2-core machine): pipeline work <= 2 s, whole run <= 12 s. Run:
 `.venv/bin/python bench/bench_nightly_noop.py [--data-dir ../shared/data]` (a few minutes).
-A scheduled run under `seesaw serve` is not measured here.
+A scheduled run under `seesaw serve`: bench/bench_serve_noop.py.
 """
 from __future__ import annotations
 
@@ -38,13 +42,18 @@ def seesaw_run(db: Path, data_dir: Path, env: dict[str, str]) -> tuple[float, fl
     wall = time.perf_counter() - started
     if done.returncode not in (0, 2):
         raise SystemExit(f"seesaw run failed ({done.returncode}): {done.stderr[-2000:]}")
+    return (wall, *latest_work(db))
+
+
+def latest_work(db: Path) -> tuple[float, str]:
+    """``ops.runs`` finished - started of the newest run, and its message."""
     con = duckdb.connect(str(db), read_only=True)
     try:
         work, message = con.execute("select epoch(finished_at - started_at), message from ops.runs"
                                     " order by started_at desc limit 1").fetchone() or (0.0, "")
     finally:
         con.close()
-    return wall, float(work), str(message)
+    return float(work), str(message)
 
 
 def trivial_flow(script: Path, env: dict[str, str], check: bool = True) -> float:
@@ -56,6 +65,21 @@ def trivial_flow(script: Path, env: dict[str, str], check: bool = True) -> float
     if done.returncode and check:
         raise SystemExit(f"the trivial flow failed: {done.stderr[-2000:]}")
     return time.perf_counter() - started
+
+
+def stage_seconds(db: Path, data_dir: Path) -> dict[str, float]:
+    """Seconds per stage (``Hooks.stage``) of a nightly run in this process, without Prefect."""
+    seconds: dict[str, float] = {}
+    current = ["start", time.perf_counter()]
+
+    def stage(name: str) -> None:
+        now = time.perf_counter()
+        seconds[str(current[0])] = now - float(current[1])
+        current[:] = [name, now]
+
+    pipeline.run(db, load_profile("files"), data_dir=data_dir, hooks=pipeline.Hooks(stage=stage))
+    stage("end")
+    return seconds
 
 
 def forget(db: Path) -> None:
@@ -80,9 +104,11 @@ def main() -> None:
         pipeline.run(db, load_profile("files"), data_dir=args.data_dir,
                      hooks=pipeline.Hooks(report=lambda *_: None))
         print(f"(full load, untimed figure: {time.perf_counter() - started:.0f} s)")
+        pipeline.run(db, load_profile("files"), data_dir=args.data_dir)  # the previous night: report, snapshot
         trivial_flow(Path(tmp) / "trivial.py", env, check=False)  # the first start creates PREFECT_HOME's database
         baseline = trivial_flow(Path(tmp) / "trivial.py", env)
         wall, work, message = seesaw_run(db, args.data_dir, env)
+        stages = stage_seconds(db, args.data_dir)
         forget(db)
         old_wall, old_work, _ = seesaw_run(db, args.data_dir, env)
     print(f"nightly with nothing new: {message}")
@@ -90,6 +116,9 @@ def main() -> None:
     for name, value, target in (("pipeline work, ops.runs finished - started (s)", work, 2.0),
                                 ("whole `seesaw run` wall, Prefect start incl. (s)", wall, 12.0)):
         print(f"{name:46} {value:9.2f} {f'<= {target:g}':>8}  {'yes' if value <= target else 'NO'}")
+    print(f"outside the pipeline work (Python start, imports, Prefect's API start, flow set-up): {wall - work:.2f} s")
+    print("stages of the same nightly in-process, without Prefect (s): "
+          + ", ".join(f"{name} {seconds:.2f}" for name, seconds in stages.items()))
     print(f"trivial Prefect flow, same PREFECT_HOME: {baseline:.2f} s; "
           f"`seesaw run` / trivial flow: {wall / baseline:.2f}")
     print(f"without the incremental records (every file read, every analysis recomputed): pipeline work "

@@ -10,6 +10,7 @@ import json
 import os
 import re
 import signal
+import socket
 import sys
 from collections.abc import Iterator, Mapping
 from contextlib import contextmanager
@@ -19,15 +20,14 @@ from typing import TYPE_CHECKING, Any, NoReturn, cast
 
 import pandas as pd
 
-from seesaw.flows.process import prompt_exit_on_interrupt, start_ephemeral_api
+from seesaw.flows.process import ephemeral_api, prompt_exit_on_interrupt
 from seesaw.flows.secret_refs import NOTIFY_ENV, PUBLISH_ENV, SecretError, check_env
 from seesaw.flows.tables import markdown_table, table_text, tidy
-from seesaw.sources.base import SourceError
-from seesaw.sources.catalog import ProfileError, load_profile
+from seesaw.sources.base import ProfileError, SourceError
 from seesaw.sources.registry import DEFAULT_DATA_DIR
 from seesaw.warehouse import read
 from seesaw.warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
-from seesaw.warehouse.lock import lock_holder, run_lock, stale_holder
+from seesaw.warehouse.lock import lock_holder, locked_error, run_lock, stale_holder
 from seesaw.warehouse.pit import changes as pit_changes
 from seesaw.warehouse.query import QueryError, run_read_only
 from seesaw.warehouse.snapshot import connect_for_reading
@@ -36,6 +36,7 @@ if TYPE_CHECKING:  # imported when used: they load Prefect, slow for the reading
     from prefect.deployments.runner import RunnerDeployment
 
     from seesaw.pipeline import RunSummary
+    from seesaw.sources.catalog import Profile
 
 
 def _prefect_env() -> None:
@@ -72,11 +73,42 @@ def _series(text: str) -> list[str]:
     return [s.strip() for s in text.split(",") if s.strip()]
 
 
+#: A Dask scheduler address over TCP or TLS: ``[tcp://|tls://]HOST:PORT`` (IPv6 hosts in brackets).
+_DASK_ADDRESS = re.compile(r"(?:(?P<scheme>tcp|tls)://)?(?P<host>\[[0-9a-fA-F:.]+\]|[^\s:/\[\]]+):(?P<port>\d{1,5})")
+
+
 def _task_runner(text: str) -> str:
     name, _, address = text.partition("=")
-    if (name == "thread" and not address) or name == "dask":
+    if (name == "thread" and not address) or text == "dask":
         return text
+    if name == "dask" and address:
+        if _DASK_ADDRESS.fullmatch(address):
+            return text
+        raise argparse.ArgumentTypeError(f"not a Dask scheduler address {address!r}: use dask=HOST:PORT"
+                                         " (optionally tcp:// or tls:// before HOST)")
     raise argparse.ArgumentTypeError(f"unknown task runner {text!r}: use thread, dask or dask=ADDRESS")
+
+
+def _check_task_runner(spec: str, timeout_s: float = 5.0) -> None:
+    """A ``dask=ADDRESS`` scheduler must answer before Prefect starts: an unreachable one is one
+    line now, not a traceback after Prefect's start and Dask's 30 s connect timeout."""
+    match = _DASK_ADDRESS.fullmatch(spec.partition("=")[2]) if spec.startswith("dask=") else None
+    if match is None:
+        return
+    host, port = match["host"].strip("[]"), int(match["port"])
+    try:
+        socket.create_connection((host, port), timeout=timeout_s).close()
+    except OSError as exc:
+        raise UsageError(f"--task-runner {spec}: no Dask scheduler answers at {match['host']}:{port}"
+                         f" ({exc.strerror or type(exc).__name__})") from None
+
+
+def _load_profile(name: str) -> Profile:
+    """``sources.catalog.load_profile``, imported on first use: the profile and analysis models
+    take a second to build, which a refused second writer or ``status`` need not wait for."""
+    from seesaw.sources.catalog import load_profile
+
+    return load_profile(name)
 
 
 class UsageError(ValueError):
@@ -86,7 +118,7 @@ class UsageError(ValueError):
 def _check_run_args(args: argparse.Namespace) -> Path:
     """Check a run's profile, series, dates and paths before Prefect starts (which takes
     seconds), so a typo costs one line; return the warehouse path, its directory created."""
-    profile = load_profile(args.profile)
+    profile = _load_profile(args.profile)
     specs = profile.select(args.series)
     if args.start is not None and args.end is not None and args.end < args.start:
         raise UsageError(f"--end {args.end} is before --start {args.start}")
@@ -97,6 +129,7 @@ def _check_run_args(args: argparse.Namespace) -> Path:
     if uses_files and args.data_dir is None and not DEFAULT_DATA_DIR.is_dir():
         raise UsageError(f"profile {profile.name} reads files and the default data directory "
                          f"{DEFAULT_DATA_DIR} does not exist: pass --data-dir DIR")
+    _check_task_runner(args.task_runner)
     return _warehouse_for_writing(args.db)
 
 
@@ -104,7 +137,11 @@ def _warehouse_for_writing(db_arg: str | None) -> Path:
     """The warehouse path; a missing directory is created, and said so."""
     db = db_path(db_arg)
     if not db.parent.is_dir():
-        db.parent.mkdir(parents=True)
+        try:
+            db.parent.mkdir(parents=True)
+        except OSError as exc:  # a parent is a file, or not writable: an expected error, one line
+            raise WarehouseError(f"cannot create directory {db.parent} for the warehouse: "
+                                 f"{exc.strerror or exc}") from None
         print(f"created directory {db.parent.resolve()} for the warehouse", file=sys.stderr)
     return db
 
@@ -196,17 +233,26 @@ def _secret_refs(args: argparse.Namespace) -> dict[str, str | None]:
     return refs
 
 
+def _refuse_a_second_writer(db_arg: str | None) -> None:
+    """Refuse at once, before checking the arguments (loading a profile takes a second), when a
+    run holds the warehouse; ``run_lock`` decides again when the run takes the lock."""
+    db = db_path(db_arg)
+    holder = lock_holder(db)
+    if holder is not None:
+        raise locked_error(db, holder)
+
+
 def _run_flow(args: argparse.Namespace, flow_name: str, **parameters: Any) -> int:
     """Check the arguments, become the writer, start Prefect's API and run the flow ``flow_name``
     of ``seesaw.flows.prefect_flows`` with the run options every flow takes plus ``parameters``."""
+    _refuse_a_second_writer(args.db)
     db = _check_run_args(args)
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from seesaw.flows import prefect_flows
-        from seesaw.pipeline import RunFailed
-
-        start_ephemeral_api()
+        with ephemeral_api():  # it boots while the flows are imported
+            from seesaw.flows import prefect_flows
+            from seesaw.pipeline import RunFailed
         try:
             # called directly, a flow that returns a state returns that state's data: the summary
             summary = cast("RunSummary", getattr(prefect_flows, flow_name)(
@@ -228,18 +274,19 @@ def cmd_backfill(args: argparse.Namespace) -> int:
 
 def cmd_replay(args: argparse.Namespace) -> int:
     """Replay the analyses day by day into the ``pit`` schema; print what changed on the last day."""
+    _refuse_a_second_writer(args.db)
     if args.end < args.start:
         raise UsageError(f"--end {args.end} is before --start {args.start}")
-    load_profile(args.profile)
+    _load_profile(args.profile)
+    _check_task_runner(args.task_runner)
     db = db_path(args.db)
     if not db.exists():
         raise UsageError(f"warehouse {db} does not exist: run `seesaw run` first")
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        from seesaw.flows import prefect_flows
-        from seesaw.replay import ReplayError
-
-        start_ephemeral_api()
+        with ephemeral_api():  # it boots while the flows are imported
+            from seesaw.flows import prefect_flows
+            from seesaw.replay import ReplayError
         try:
             summary = prefect_flows.replay(start=args.start, end=args.end, every=args.every, profile=args.profile,
                                            db=str(db), replace=args.replace, task_runner=args.task_runner)
@@ -388,7 +435,7 @@ def cmd_serve(args: argparse.Namespace) -> int:
     a local Prefect server (Prefect's ephemeral API runs no scheduler, so nothing would fire),
     keeping its run history in ``PREFECT_HOME``, and stops it on exit.
     """
-    load_profile(args.profile)
+    _load_profile(args.profile)
     _warehouse_for_writing(args.db)
     _prefect_env()
     if os.environ.get("PREFECT_API_URL"):
@@ -455,7 +502,7 @@ class _Parser(argparse.ArgumentParser):
 
     def error(self, message: str) -> NoReturn:
         self.print_usage(sys.stderr)
-        if "://" in message:  # e.g. the old `--publish postgresql://user:password@host/db`
+        if "://" in message and ("--task-runner" not in message or "@" in message):  # `--publish postgres://u:pw@…`
             message = _URL.sub("<a URL, not shown>", message) + (
                 f"; URLs are not command-line arguments: set ${PUBLISH_ENV} / ${NOTIFY_ENV} and pass"
                 " --publish / --notify, or name a Prefect Secret block with --publish-secret / --notify-secret")
@@ -563,6 +610,9 @@ def main(argv: list[str] | None = None) -> int:
         return 1
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:  # output piped into `head` or a pager that quit: stop quietly, as `cat` does
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())  # nothing left to flush at exit
+        return 128 + signal.SIGPIPE
 
 
 if __name__ == "__main__":

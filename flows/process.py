@@ -2,10 +2,11 @@
 
 Prefect 3 runs its ephemeral API as a child process (``python -m uvicorn …``, about 240 MB) and
 stops it from an ``atexit`` hook, which never runs when its parent is killed (kill -9, out of
-memory): the server was left behind after every kill. ``start_ephemeral_api`` starts it from
-the main thread, before the flow, with Linux's parent-death signal set, so the kernel stops it
-when seesaw dies in any way, and in its own process group, so a Ctrl-C at the terminal reaches
-seesaw (which records the run as cancelled) rather than the API it still needs to say so.
+memory): the server was left behind after every kill. ``ephemeral_api`` starts it before the
+flow, with Linux's parent-death signal set, so the kernel stops it when seesaw dies in any way,
+and in its own process group, so a Ctrl-C at the terminal reaches seesaw (which records the run
+as cancelled) rather than the API it still needs to say so. It boots (seconds) while seesaw
+imports its flows.
 """
 from __future__ import annotations
 
@@ -51,19 +52,41 @@ class _ParentBoundSubprocess:
         return subprocess.Popen(args, preexec_fn=_bound_to(os.getpid()), **kwargs)
 
 
-def start_ephemeral_api() -> None:
-    """Start Prefect's ephemeral API now, bound to this process (unless ``PREFECT_API_URL`` names a
-    server). Call from the main thread: the parent-death signal follows the thread that forks."""
+@contextmanager
+def ephemeral_api() -> Iterator[None]:
+    """Start Prefect's ephemeral API (unless ``PREFECT_API_URL`` names a server) while the block
+    runs, bound to this process, and wait at the block's end until it answers.
+
+    Its child process boots while the block imports the flows. The starting thread stays, blocked,
+    for the life of the process: the parent-death signal follows the thread that forks.
+    """
     from prefect.settings import PREFECT_API_URL
 
     if PREFECT_API_URL.value():
+        yield
         return
     from prefect.server.api import server
 
     if sys.platform == "linux":
         # the module's own ``subprocess`` global (not exported, so set through its namespace)
         vars(server)["subprocess"] = _ParentBoundSubprocess()
-    server.SubprocessASGIServer().start()  # a singleton: the flow's clients reuse it
+    answered = threading.Event()
+    failed: list[BaseException] = []
+
+    def start() -> None:
+        try:
+            server.SubprocessASGIServer().start()  # a singleton: the flow's clients reuse it
+        except BaseException as exc:  # raised in the caller's thread below
+            failed.append(exc)
+        finally:
+            answered.set()
+        threading.Event().wait()
+
+    threading.Thread(target=start, name="seesaw-prefect-api", daemon=True).start()
+    yield
+    answered.wait()
+    if failed:
+        raise failed[0]
 
 
 @contextmanager

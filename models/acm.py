@@ -18,8 +18,6 @@ from typing import Literal, overload
 
 import numpy as np
 import pandas as pd
-from pyacm import NominalACM
-from scipy.interpolate import PchipInterpolator
 
 from seesaw.transforms.correlation import correlation_t_test
 
@@ -170,6 +168,8 @@ def fit_acm(
             "monthly zero curve has missing months or maturities inside "
             f"{curve.index[0]:%Y-%m}..{curve.index[-1]:%Y-%m}; fill or shorten the sample"
         )
+    from pyacm import NominalACM  # it loads scikit-learn (seconds): only when a fit runs, not for a reused one
+
     model = NominalACM(
         curve=curve,
         n_factors=n_factors,
@@ -421,6 +421,8 @@ def _interp_rows(
     """
     out = np.full((values.shape[0], targets.size), np.nan)
     present = ~np.isnan(values)
+    from scipy.interpolate import PchipInterpolator  # scipy loads with the first fit, not with the CLI
+
     patterns, inverse = np.unique(present, axis=0, return_inverse=True)
     for k, pattern in enumerate(patterns):
         if pattern.sum() < min_nodes:

@@ -21,16 +21,15 @@ from __future__ import annotations
 
 import json
 from dataclasses import dataclass
-from typing import Literal, TypedDict
+from typing import TYPE_CHECKING, Literal, TypedDict
 
 import numpy as np
 import pandas as pd
-from statsmodels.stats.diagnostic import acorr_ljungbox, het_arch
-from statsmodels.stats.outliers_influence import variance_inflation_factor
-from statsmodels.tools.tools import add_constant
-from statsmodels.tsa.seasonal import STL
-from statsmodels.tsa.stattools import adfuller
-from statsmodels.tsa.vector_ar.vecm import VECM, JohansenTestResult, VECMResults, coint_johansen, select_coint_rank
+
+from seesaw.transforms.returns import resample_last
+
+if TYPE_CHECKING:
+    from statsmodels.tsa.vector_ar.vecm import JohansenTestResult, VECMResults
 
 DRIVER_COLUMNS = ["market", "obs_date", "x_infl_unc", "y_growth_unc", "z_xy_corr", "a_stock_bond_corr"]
 VECM_TEST_COLUMNS = ["market", "test", "statistic", "p_value", "df", "detail"]
@@ -81,7 +80,7 @@ class VecmResult:
 
 
 def _yoy_pct(s: pd.Series, kind: Literal["index", "yoy_pct"]) -> pd.Series:
-    monthly = s.dropna().resample("ME").last()
+    monthly = resample_last(s, "M").asfreq("ME")
     if kind == "yoy_pct":
         return monthly
     return monthly.pct_change(12, fill_method=None) * 100.0
@@ -98,6 +97,8 @@ def stl_adjusted(monthly: pd.Series, period: int = 12) -> pd.Series:
     span = values.loc[values.index > gaps[-1]] if len(gaps) else values
     if len(span) < 2 * period:
         raise ValueError(f"stl_adjusted: {len(span)} unbroken months after the last gap; need {2 * period}")
+    from statsmodels.tsa.seasonal import STL  # statsmodels loads with the first model, not with the CLI
+
     seasonal = STL(span.to_numpy(), period=period, robust=True).fit().seasonal
     return pd.Series(span.to_numpy() - seasonal, index=span.index, name=monthly.name)
 
@@ -178,6 +179,11 @@ def vecm_analysis(
     n_vars = len(VARIABLES)
     if len(data) < 10 * n_vars:
         raise ValueError(f"vecm_analysis({market}): {len(data)} monthly rows; need at least {10 * n_vars}")
+    from statsmodels.stats.diagnostic import acorr_ljungbox, het_arch
+    from statsmodels.stats.outliers_influence import variance_inflation_factor
+    from statsmodels.tools.tools import add_constant
+    from statsmodels.tsa.vector_ar.vecm import VECM, coint_johansen, select_coint_rank
+
     johansen = coint_johansen(data.to_numpy(), det_order=0, k_ar_diff=k_ar_diff)
     selected = select_coint_rank(data.to_numpy(), det_order=0, k_ar_diff=k_ar_diff, method="trace", signif=signif).rank
     rank = coint_rank if coint_rank is not None else min(max(selected, 1), n_vars - 1)
@@ -274,6 +280,8 @@ def _johansen_rows(johansen: JohansenTestResult, n_vars: int) -> list[_TestRow]:
 def _adf_rows(data: pd.DataFrame) -> list[_TestRow]:
     """ADF (constant, lag order by AIC) on each level and each first difference: I(1) means the
     level keeps its unit root and the difference rejects it."""
+    from statsmodels.tsa.stattools import adfuller
+
     rows: list[_TestRow] = []
     for name in VARIABLES:
         for kind, series in (("level", data[name]), ("diff", data[name].diff().dropna())):

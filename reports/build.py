@@ -23,6 +23,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 
 from seesaw.analyses.settings import AnalysisSettings
 from seesaw.reports.context import Missing, Reader, Section
+from seesaw.reports.current import REPORT_SUFFIX, state_key, state_meta
 from seesaw.reports.metrics import featured_markets, market_order, primary_paths
 from seesaw.reports.render import stamp
 from seesaw.reports.sections import SECTIONS, SectionSpec
@@ -41,7 +42,7 @@ MAX_BYTES = 5 * 1024 * 1024
 def default_report_path(db: Path, as_of: date | None = None) -> Path:
     """``<name>.report.html`` beside warehouse ``<name>.duckdb`` (``<name>.report-asof-D.html``
     for an as-of replay): named after the warehouse, so two warehouses can share a folder."""
-    return artifact_path(db, f".report-asof-{as_of}.html" if as_of else ".report.html")
+    return artifact_path(db, f".report-asof-{as_of}.html" if as_of else REPORT_SUFFIX)
 
 
 class ReportSectionWarning(UserWarning):
@@ -76,7 +77,8 @@ def _build(spec: SectionSpec, reader: Reader) -> Section:
 
 
 def _header(reader: Reader) -> tuple[str, str]:
-    """(as-of text, latest-run text) for the report header."""
+    """(as-of text, run text) for the report header: the report describes the latest run when it
+    was rendered; runs after it that find nothing new leave it as it is (``reports.current``)."""
     if reader.as_of is not None:
         as_of = f"as of {reader.as_of.isoformat()}"
     else:
@@ -85,7 +87,8 @@ def _header(reader: Reader) -> tuple[str, str]:
                    + (" (stale)" if cutoffs.at[mk, "stale"] else "") for mk in market_order(cutoffs.index)]
         as_of = "common data cutoff " + " · ".join(markets) if markets else "no results yet"
     run = q.latest_run(reader.con)
-    run_text = (f"latest run {run[0]} · profile {run[1]} · {run[2]} · started {stamp(run[3])}" if run
+    run_text = (f"report of run {run[0]} · profile {run[1]} · {run[2]} · started {stamp(run[3])}"
+                " (later runs that find nothing new keep this report; `seesaw status` lists every run)" if run
                 else "no runs recorded")
     return as_of, run_text
 
@@ -98,12 +101,13 @@ def _templates() -> Environment:
 
 
 def render(sections: list[Section], *, title: str, as_of_text: str, run_text: str, warehouse: str,
-           note: str | None = None) -> str:
+           note: str | None = None, state: str | None = None) -> str:
     """The whole HTML document: ``note`` (the profile's ``report_note``) first, then every
-    section with data, then one list of the sections that need data."""
+    section with data, then one list of the sections that need data. ``state`` (``reports.current``)
+    goes into the head, so a later run can tell whether the report still holds."""
     return _templates().get_template("report.html").render(
         title=title, as_of=as_of_text, run=run_text, warehouse=warehouse, generated=stamp(datetime.now(UTC)),
-        note=note, sections=sections)
+        note=note, sections=sections, state=state)
 
 
 def _profile_settings(con: ReadConnection) -> AnalysisSettings | None:
@@ -156,8 +160,10 @@ def build_report(db: Path, out: Path, *, as_of: date | None = None, title: str |
                         featured_markets(settings.pairs) if settings else None, signals)
         sections = [_build(spec, reader) for spec in SECTIONS]
         as_of_text, run_text = _header(reader)
+        run = q.latest_run(con)
+        state = state_meta(run[0], state_key(con)) if run and as_of is None and not from_snapshot else None
     html = render(sections, title=title or DEFAULT_TITLE, as_of_text=as_of_text, run_text=run_text,
-                  warehouse=Path(db).name, note=settings.report_note if settings else None)
+                  warehouse=Path(db).name, note=settings.report_note if settings else None, state=state)
     data = html.encode("utf-8")
     if len(data) > MAX_BYTES:
         raise ValueError(f"report would be {len(data) / 1e6:.1f} MB, above the {MAX_BYTES / 1e6:.0f} MB limit; "

@@ -20,6 +20,7 @@ import pandas as pd
 from seesaw.analyses.core import Context, Mapper, Output, run_chain, serial_map
 from seesaw.analyses.steps import ANALYSES
 from seesaw.incremental import SourceCheck, incremental_plan, reused, save_analysis_states, unchanged_load
+from seesaw.reports.current import current_report
 from seesaw.sources.base import SeriesSpec, SourceError, TableSpec, held_span, stamp_period_start
 from seesaw.sources.catalog import Profile
 from seesaw.sources.registry import make_source, make_table_source
@@ -80,6 +81,7 @@ class RunSummary:
     report: Path | None = None
     published: list[str] = field(default_factory=list)
     signals: Signals | None = None  # a nightly's alert lines for its newly stored pit day
+    report_unchanged: bool = False  # the report of an earlier run still holds (``reports.current``): kept as it is
 
     @property
     def exit_code(self) -> int:
@@ -461,7 +463,10 @@ def finish(db: Path, run_id: str, loads: list[wload.LoadResult], analyses: list[
 
 
 def write_report(db: Path, summary: RunSummary) -> Path:
-    """The default ``Hooks.report``: the HTML report beside the warehouse; returns its path."""
+    """The default ``Hooks.report``: the HTML report beside the warehouse; returns its path. A
+    report that still holds (``summary.report_unchanged``) is kept as it is, not rendered again."""
+    if summary.report_unchanged and summary.report is not None:
+        return summary.report
     from seesaw.reports.build import build_report, default_report_path  # the report stack loads only when used
 
     return build_report(db, default_report_path(db)).path
@@ -573,7 +578,12 @@ def run(db: Path, profile: Profile, *, flow: str = "nightly",
             publish(db, summary, publish_url)
             hooks.stage("report")
             try:
+                if quiet:
+                    summary.report = current_report(db)
+                    summary.report_unchanged = summary.report is not None
                 summary.report = hooks.report(db, summary)
+                if summary.report_unchanged and summary.report is not None:
+                    hooks.say(f"  report unchanged (nothing new since it was written): {summary.report}")
             except Exception as exc:  # the run's data is committed; say why the report is missing
                 hooks.say(f"  ! report not written: {type(exc).__name__}: {exc}")
         except KeyboardInterrupt:
@@ -598,6 +608,10 @@ def _signals(db: Path, summary: RunSummary, profile: Profile, now: datetime,
     from seesaw import signals  # it imports seesaw.replay, which imports this module
 
     try:
+        stored = signals.stored_day_current(db, now.date())
+        if stored is not None:
+            say(f"  pit day {now.date()} unchanged: stored by run {stored}, nothing new since")
+            return None
         found = signals.store_nightly_day(db, summary.run_id, profile, summary.analyses, now)
     except Exception as exc:
         say(f"  ! signals not computed: {type(exc).__name__}: {exc}")

@@ -17,12 +17,14 @@ from typing import Any
 import pandas as pd
 
 from seesaw.analyses.settings import AnalysisSettings
+from seesaw.incremental import UNCHANGED_INPUTS
 from seesaw.sources.catalog import Profile
 from seesaw.transforms.alerts import ALERT_TABLES, AlertRules, Signals, alert_lines
 from seesaw.transforms.correlation import CorrPath
 from seesaw.transforms.pit import PIT_TABLES, summarize
 from seesaw.warehouse import pit as wpit
 from seesaw.warehouse import read as wread
+from seesaw.warehouse import state as wstate
 from seesaw.warehouse.db import connect
 from seesaw.warehouse.snapshot import ReadConnection
 
@@ -58,6 +60,16 @@ def newest_signals(con: ReadConnection, settings: AnalysisSettings) -> Signals |
     the previous day"); None when pit holds no day."""
     days = wpit.newest_days(con, 1)
     return day_signals(con, settings, days[0]) if days else None
+
+
+def stored_day_current(db: Path, as_of: date) -> str | None:
+    """The nightly run that stored pit day ``as_of`` when that day still holds (every run since,
+    this one included, changed no data: ``warehouse.state.quiet_since``), so a run that found
+    nothing new need not store it again; None otherwise (not stored, stored by a replay, or data
+    changed since)."""
+    with connect(db, read_only=True) as con:
+        stored = wpit.day_run(con, as_of) if wpit.newest_days(con, 1) else None
+        return stored if stored is not None and wstate.quiet_since(con, stored, UNCHANGED_INPUTS) else None
 
 
 def store_nightly_day(db: Path, run_id: str, profile: Profile, outcomes: list[dict[str, Any]],

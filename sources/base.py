@@ -42,6 +42,10 @@ class SeriesSpec:
     max_revision_jump: float | None = None
 
 
+class ProfileError(ValueError):
+    """A profile file is missing or malformed."""
+
+
 class SourceError(Exception):
     """A source could not deliver a series.
 

@@ -28,6 +28,7 @@ from pydantic import (
 
 from seesaw.analyses.settings import AnalysisSettings, parse_analysis
 from seesaw.sources.base import Frequency, Kind, SeriesSpec
+from seesaw.sources.base import ProfileError as ProfileError  # defined beside SourceError: the CLI catches it unloaded
 from seesaw.sources.registry import TABLE_SOURCES
 from seesaw.transforms.quality import DEFAULT_BANDS, DEFAULT_MAX_REVISION_JUMP, Band, band_for
 
@@ -36,10 +37,6 @@ PROFILES_DIR = Path(__file__).resolve().parents[1] / "profiles"
 Text = Annotated[str, StringConstraints(min_length=1)]
 SeriesId = Annotated[str, StringConstraints(pattern=r"^[a-z][a-z0-9_]*$")]
 Country = Annotated[str, StringConstraints(pattern=r"^[A-Z]{2}$")]  # ISO 3166 alpha-2; GL global, EZ euro area
-
-
-class ProfileError(ValueError):
-    """A profile file is missing or malformed."""
 
 
 class _Block(BaseModel):

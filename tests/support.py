@@ -1,6 +1,7 @@
 """Helpers shared by tests (importable because pytest puts tests/ on the path)."""
 from __future__ import annotations
 
+import shutil
 from datetime import date
 from pathlib import Path
 
@@ -82,3 +83,16 @@ def query(db: Path, sql: str) -> pd.DataFrame:
         return con.execute(sql).df()
     finally:
         con.close()
+
+
+#: How an analysis a run did not recompute begins its ``ops.analyses`` message.
+UNCHANGED = "inputs unchanged since run"
+
+
+def copy_warehouse(db: Path, to: Path) -> Path:
+    """A copy of a warehouse file (and its WAL) in folder ``to``, to write to; no snapshot, no report."""
+    to.mkdir(parents=True, exist_ok=True)
+    for suffix in ("", ".wal"):
+        if Path(f"{db}{suffix}").exists():
+            shutil.copy(f"{db}{suffix}", f"{to / db.name}{suffix}")
+    return to / db.name

@@ -12,7 +12,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-from scipy import stats
 
 CORRELATION_COLUMNS = ["market", "asset_a", "asset_b", "basis", "method", "freq", "window_size",
                        "horizon_periods", "obs_date", "corr", "t_stat", "p_value", "n"]
@@ -27,6 +26,8 @@ def correlation_t_test(corr: np.ndarray, n: np.ndarray | float) -> tuple[np.ndar
     dof = np.asarray(n, dtype=float) - 2.0
     with np.errstate(divide="ignore", invalid="ignore"):
         t = np.where(np.abs(r) < 1.0, r * np.sqrt(dof / (1.0 - r**2)), np.sign(r) * np.inf)
+    from scipy import stats  # scipy loads with the first test, not with the CLI
+
     p = 2.0 * stats.t.sf(np.abs(t), dof)
     return t, p
 

@@ -107,7 +107,7 @@ def _probe(db: str | os.PathLike[str]) -> tuple[bool, HolderInfo]:
     """(held, information in the file), probing with a shared lock taken and dropped at once."""
     try:
         fd = os.open(lock_path(db), os.O_RDONLY)
-    except FileNotFoundError:
+    except (FileNotFoundError, NotADirectoryError):  # no lock file, or no directory that could hold one
         return False, {}
     try:
         try:

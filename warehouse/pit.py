@@ -14,7 +14,7 @@ import pandas as pd
 
 from seesaw.transforms.pit import PIT_TABLES, PitTable, history_frame, known_on
 from seesaw.transforms.pit import changes as pit_changes
-from seesaw.warehouse.db import quote_identifier, rollback
+from seesaw.warehouse.db import one_row, quote_identifier, rollback
 from seesaw.warehouse.snapshot import ReadConnection
 
 #: Columns a pit table has beyond its results table's (name, SQL type, comment).
@@ -49,6 +49,22 @@ def previous_day(con: ReadConnection, as_of: date) -> date | None:
     """The newest stored pit day before ``as_of`` (None when there is none)."""
     row = con.execute("select max(as_of) from pit.dates where as_of < ?", [as_of]).fetchone()
     return row[0] if row else None
+
+
+def day_run(con: ReadConnection, as_of: date) -> str | None:
+    """The run that stored pit day ``as_of`` (None when the day is not stored)."""
+    row = con.execute("select run_id from pit.dates where as_of = ?", [as_of]).fetchone()
+    return str(row[0]) if row else None
+
+
+def days_stamp(con: ReadConnection) -> str:
+    """The stored days, their newest and when the last was stored, as one text that any write of a
+    day changes ("" when pit is absent)."""
+    exists = one_row(con.execute("select count(*) from information_schema.tables"
+                                 " where table_schema = 'pit' and table_name = 'dates'"))[0]
+    if not exists:
+        return ""
+    return "|".join(map(str, one_row(con.execute("select count(*), max(as_of), max(stored_at) from pit.dates"))))
 
 
 def results_tables(con: ReadConnection, tables: Iterable[str]) -> dict[str, pd.DataFrame]:

@@ -14,6 +14,12 @@ version, never a mix. seesaw's readers hold a shared ``flock`` on their version'
 ``manifest.json`` while they read; pruning takes an exclusive one and skips versions still being
 read. The read catalog is rebuilt beside and renamed over the old one; outside tools holding the
 old catalog keep reading its version, which stays for ``GRACE_S`` after it stops being current.
+
+A table whose contents (row count and a checksum of its rows, recorded in the manifest) and
+columns equal those in the current version is not exported again: its Parquet files are hard
+links to that version's (a run that found nothing new rewrites only ``ops``). This is safe because
+a version's files are written once, by the export into its unfinished directory, and never
+opened for writing again; removing a version only drops its links.
 """
 from __future__ import annotations
 
@@ -69,12 +75,14 @@ class SnapshotError(WarehouseError):
 
 class ManifestTable(TypedDict):
     """One exported table in ``manifest.json``: its folder (relative to the version), Parquet
-    files, row count and ``[name, DuckDB type]`` per column."""
+    files, row count, ``[name, DuckDB type]`` per column and ``digest`` (row count and a checksum
+    of its rows, absent from older manifests), which lets the next version reuse its files."""
 
     path: str
     files: list[str]
     rows: int
     columns: list[list[str]]
+    digest: NotRequired[str]
 
 
 class Manifest(TypedDict):
@@ -152,22 +160,22 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
     partial.mkdir()
     reader = con.cursor()  # its own transaction: every table from the same committed state
     try:
-        reader.execute("begin transaction")
-        tables: dict[str, ManifestTable] = {}
-        for schema, table in _tables(reader, schemas):
-            folder = partial / schema / table
-            folder.mkdir(parents=True)
-            target = folder / "part-0.parquet"
-            qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
-            columns = reader.execute(f"describe {qualified}").fetchall()
-            rows: int = one_row(reader.execute(
-                f"copy {qualified} to {quote_literal(str(target))} (format parquet, compression zstd)"
-            ))[0]
-            _fsync(target)
-            tables[f"{schema}.{table}"] = {"path": f"{schema}/{table}", "files": [target.name], "rows": rows,
-                                           "columns": [[c[0], c[1]] for c in columns]}
-        version = schema_version(reader) if ("ops", "schema_version") in _tables(reader, ("ops",)) else 0
-        reader.execute("rollback")
+        with ExitStack() as stack:
+            previous = _previous_version(stack, db)
+            reader.execute("begin transaction")
+            tables: dict[str, ManifestTable] = {}
+            for schema, table in _tables(reader, schemas):
+                key, folder = f"{schema}.{table}", partial / schema / table
+                folder.mkdir(parents=True)
+                qualified = f"{quote_identifier(schema)}.{quote_identifier(table)}"
+                entry: ManifestTable = {
+                    "path": f"{schema}/{table}", "files": ["part-0.parquet"], "rows": 0,
+                    "columns": [[c[0], c[1]] for c in reader.execute(f"describe {qualified}").fetchall()],
+                    "digest": str(one_row(reader.execute(
+                        f"select count(*) || '|' || coalesce(sum(hash(t))::varchar, '') from {qualified} t"))[0])}
+                tables[key] = _linked(previous, key, entry, folder) or _exported(reader, qualified, entry, folder)
+            version = schema_version(reader) if ("ops", "schema_version") in _tables(reader, ("ops",)) else 0
+            reader.execute("rollback")
     finally:
         reader.close()
     manifest: Manifest = {"format": FORMAT, "warehouse": db.name, "created_at": created.isoformat(timespec="seconds"),
@@ -182,6 +190,52 @@ def publish_snapshot(con: duckdb.DuckDBPyConnection, db_path: str | os.PathLike[
     _write_read_catalog(db, final, manifest)
     _prune(versions, keep=keep, current=name, now=created, grace_s=grace_s)
     return final
+
+
+def _previous_version(stack: ExitStack, db: Path) -> tuple[Path, Manifest] | None:
+    """The current version and its manifest, leased (``stack`` releases it) so it is not pruned
+    while its files are linked; None when there is none, or it is another warehouse's."""
+    try:
+        version, handle = _lease(db)
+    except SnapshotError:
+        return None
+    stack.enter_context(handle)
+    try:
+        manifest: Manifest = json.loads(handle.read().decode("utf-8"))
+    except ValueError:
+        return None
+    return (version, manifest) if manifest.get("warehouse") == db.name else None
+
+
+def _linked(previous: tuple[Path, Manifest] | None, key: str, entry: ManifestTable,
+            folder: Path) -> ManifestTable | None:
+    """``entry`` with the previous version's files of table ``key`` hard-linked into ``folder``
+    when that table's digest and columns are the same; None when they differ or linking fails."""
+    if previous is None:
+        return None
+    version, manifest = previous
+    before = manifest["tables"].get(key)
+    if before is None or before.get("digest") != entry["digest"] or before["columns"] != entry["columns"]:
+        return None
+    try:
+        files = _table_files(version, key, before)
+        for source in files:
+            os.link(source, folder / source.name)
+    except (OSError, SnapshotError):  # another file system, a file gone: export it instead
+        for stale in folder.iterdir():
+            stale.unlink()
+        return None
+    return {**entry, "files": [f.name for f in files], "rows": before["rows"]}
+
+
+def _exported(reader: duckdb.DuckDBPyConnection, qualified: str, entry: ManifestTable,
+              folder: Path) -> ManifestTable:
+    """``entry`` with table ``qualified`` exported to ``folder``/part-0.parquet."""
+    target = folder / "part-0.parquet"
+    rows: int = one_row(reader.execute(
+        f"copy {qualified} to {quote_literal(str(target))} (format parquet, compression zstd)"))[0]
+    _fsync(target)
+    return {**entry, "files": [target.name], "rows": rows}
 
 
 def _write_read_catalog(db: Path, version: Path, manifest: Manifest) -> None:

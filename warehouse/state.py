@@ -122,3 +122,22 @@ def repeat_checks(con: duckdb.DuckDBPyConnection, run_id: str, now: datetime) ->
                 [run_id, now, latest[0]])
     return con.execute("select run_id, check_name, status, failing_rows, detail, checked_at from ops.checks"
                        " where run_id = ? order by check_name", [run_id]).df()
+
+
+def quiet_since(con: duckdb.DuckDBPyConnection, run_id: str, reused_message: str) -> bool:
+    """Whether ``run_id`` is a nightly run and every run started after it is a finished nightly that
+    changed no data: each of its loads unchanged or without data, each analysis not recomputed
+    (its ``ops.analyses`` message begins with ``reused_message``). Then what ``run_id`` left
+    behind (its pit day, its report) still describes the data."""
+    row = con.execute("""
+        with base as (select started_at from ops.runs where run_id = $run and flow = 'nightly')
+        select count(*) filter (where r.run_id = $run),
+               count(*) filter (where r.run_id <> $run and (
+                   r.flow <> 'nightly' or r.status not in ('ok', 'partial', 'failed')
+                   or exists (select 1 from ops.loads l where l.run_id = r.run_id
+                              and l.status not in ('unchanged', 'no_data'))
+                   or exists (select 1 from ops.analyses a where a.run_id = r.run_id
+                              and not starts_with(coalesce(a.message, ''), $reused))))
+        from ops.runs r, base where r.started_at >= base.started_at""",
+                      {"run": run_id, "reused": reused_message}).fetchone()
+    return row is not None and row[0] == 1 and row[1] == 0

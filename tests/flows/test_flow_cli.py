@@ -1,5 +1,8 @@
 """CLI contract: read-only query, status, series, formats and exit codes."""
 import json
+import socket
+import subprocess
+import sys
 from pathlib import Path
 
 import pandas as pd
@@ -71,6 +74,9 @@ def test_typos_fail_in_one_line_before_prefect_starts(tmp_path: Path) -> None:
     import time
 
     db = str(tmp_path / "new" / "w.duckdb")
+    with socket.socket() as probe:  # a loopback port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        closed_port = probe.getsockname()[1]
     cases = {
         "profile 'smaple' not found": ["--db", db, "run", "--profile", "smaple"],
         "unknown series for profile 'sample': bogus": ["run", "--db", db, "--series", "us_aaa,bogus"],
@@ -82,6 +88,12 @@ def test_typos_fail_in_one_line_before_prefect_starts(tmp_path: Path) -> None:
         "unknown task runner 'threads'": ["--db", db, "backfill", "--start", "2020-01-01", "--end", "2020-02-01",
                                           "--task-runner", "threads"],
         "unrecognized arguments: --bogus": ["--db", db, "run", "--bogus"],
+        "not a Dask scheduler address 'notanaddress'": ["--db", db, "run", "--task-runner", "dask=notanaddress"],
+        f"no Dask scheduler answers at 127.0.0.1:{closed_port}": [
+            "--db", db, "run", "--task-runner", f"dask=tcp://127.0.0.1:{closed_port}"],
+        f"--task-runner dask=127.0.0.1:{closed_port}: no Dask scheduler answers": [
+            "--db", db, "replay", "--start", "2020-01-01", "--end", "2020-02-01",
+            "--task-runner", f"dask=127.0.0.1:{closed_port}"],
     }
     started = time.perf_counter()
     done = subprocess.run([sys.executable, "-c", TYPOS, json.dumps(list(cases.values()))], capture_output=True,
@@ -137,6 +149,31 @@ def test_debug_shows_the_traceback_of_an_expected_error(capsys) -> None:
     assert capsys.readouterr().err.startswith("error: profile 'smaple' not found")
     with pytest.raises(ProfileError, match="smaple"):
         main(["run", "--profile", "smaple", "--debug"])
+
+
+def test_a_warehouse_directory_that_cannot_be_created_is_one_line(tmp_path: Path, capsys) -> None:
+    (tmp_path / "a-file").write_text("not a directory")
+    db = tmp_path / "a-file" / "sub" / "w.duckdb"
+    assert main(["run", "--db", str(db), "--series", "us_aaa"]) == 1
+    err = capsys.readouterr().err
+    assert err.startswith(f"error: cannot create directory {db.parent} for the warehouse: ") and "Traceback" not in err
+    assert len(err.strip().splitlines()) == 1
+
+
+def test_output_piped_into_head_ends_quietly(tmp_path: Path) -> None:
+    """`seesaw query … | head`: the reader closing the pipe is no error worth a traceback."""
+    from seesaw.warehouse.db import connect
+
+    db = tmp_path / "w.duckdb"
+    with connect(db):
+        pass
+    proc = subprocess.Popen([sys.executable, "-m", "seesaw.flows.cli", "--db", str(db), "query",
+                             "select range as n from range(500000)", "--format", "csv"],
+                            stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    assert proc.stdout is not None and proc.stdout.readline() == "n\n"
+    proc.stdout.close()  # what `head -1` does after its line
+    _, err = proc.communicate(timeout=120)
+    assert proc.returncode == 141 and "Traceback" not in err and "Error" not in err, err
 
 
 def test_missing_warehouse_directory_is_created_and_said(tmp_path: Path, capsys) -> None:

@@ -56,6 +56,35 @@ def test_second_run_is_refused_fast_and_names_the_holder(sample_db: Path, tmp_pa
         holder.wait()
 
 
+#: A second writer in a fresh process: its exit code and which heavy packages it had imported.
+SECOND_WRITER = """
+import sys
+from seesaw.flows.cli import main
+code = main(["--db", sys.argv[1], sys.argv[2], "--profile", "sample", *sys.argv[3:]])
+heavy = sorted(m for m in ("prefect", "scipy", "statsmodels", "arch", "seesaw.sources.catalog") if m in sys.modules)
+print(code, ",".join(heavy) or "-")
+"""
+
+
+@pytest.mark.parametrize("command", [["run"], ["backfill", "--start", "2020-01-01", "--end", "2020-02-01"],
+                                     ["replay", "--start", "2020-01-01", "--end", "2020-02-01"]])
+def test_a_second_writer_is_refused_before_anything_heavy_loads(tmp_path: Path, command: list[str]) -> None:
+    """What a refusal costs is the interpreter and the CLI's light imports: the lock is checked
+    before the profile (pydantic models, scipy, statsmodels) loads, let alone Prefect."""
+    db = tmp_path / "w.duckdb"
+    db.touch()
+    holder = subprocess.Popen([sys.executable, "-c", HOLD_LOCK, str(db), "30"], stdout=subprocess.PIPE, text=True)
+    try:
+        assert holder.stdout.readline().strip() == "locked"
+        second = subprocess.run([sys.executable, "-c", SECOND_WRITER, str(db), *command], capture_output=True,
+                                text=True, timeout=120)
+        assert second.stdout.split() == ["1", "-"], second.stdout + second.stderr
+        assert f"pid {holder.pid}" in second.stderr
+    finally:
+        holder.kill()
+        holder.wait()
+
+
 # --- real `seesaw run` processes: lock before Prefect, kill -9, Ctrl-C, a reader holding the file ----
 
 #: Two monthly sample series and one stock–bond pair: a real run with real analyses, kept small.
@@ -100,8 +129,9 @@ class Run:
             time.sleep(0.05)
 
     def api_server(self) -> int:
-        """Pid of the Prefect API server this run started (a child of it)."""
-        children = Path(f"/proc/{self.proc.pid}/task/{self.proc.pid}/children").read_text().split()
+        """Pid of the Prefect API server this run started (a child of one of its threads)."""
+        children = [pid for task in Path(f"/proc/{self.proc.pid}/task").iterdir()
+                    for pid in (task / "children").read_text().split()]
         servers = [int(pid) for pid in children if b"uvicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
         assert len(servers) == 1, children
         return servers[0]

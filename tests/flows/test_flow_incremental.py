@@ -18,18 +18,7 @@ from seesaw.analyses.steps import ANALYSES
 from seesaw.sources.catalog import load_profile
 from seesaw.sources.files import FilesSource
 from seesaw.sources.sample import SampleSource
-from support import fingerprint, fingerprint_differences, query
-
-UNCHANGED = "inputs unchanged since run"
-
-
-def _copy(db: Path, to: Path) -> Path:
-    """A copy of a warehouse file (and its WAL) to write to."""
-    to.mkdir(parents=True, exist_ok=True)
-    for suffix in ("", ".wal"):
-        if Path(f"{db}{suffix}").exists():
-            shutil.copy(f"{db}{suffix}", f"{to / db.name}{suffix}")
-    return to / db.name
+from support import UNCHANGED, copy_warehouse, fingerprint, fingerprint_differences, query
 
 
 def _run(db: Path, profile_name: str = "sample", **kwargs: Any) -> pipeline.RunSummary:
@@ -60,7 +49,7 @@ def writes(monkeypatch: pytest.MonkeyPatch) -> Counter[str]:
 
 def test_a_rerun_with_nothing_new_writes_and_recomputes_nothing(sample_db: Path, tmp_path: Path,
                                                                 writes: Counter[str]) -> None:
-    db = _copy(sample_db, tmp_path)
+    db = copy_warehouse(sample_db, tmp_path)
     before = fingerprint(db)
     summary = _run(db)
     assert summary.status == "ok", summary.message
@@ -98,7 +87,7 @@ def _to_recompute(series_id: str, profile_name: str = "sample") -> set[str]:
 
 def test_a_revised_series_recomputes_only_what_depends_on_it_as_a_full_recompute_would(
         sample_db: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    db = _copy(sample_db, tmp_path / "incremental")
+    db = copy_warehouse(sample_db, tmp_path / "incremental")
     now = datetime.now(UTC)
     failed = {a["step"] for a in _run(db, now=now).analyses if a["status"] == "failed"}  # those run every time
     fetch = SampleSource.fetch
@@ -117,7 +106,7 @@ def test_a_revised_series_recomputes_only_what_depends_on_it_as_a_full_recompute
     assert "move_metrics" in expected and {"returns", "dcc", "mc_risk"}.isdisjoint(expected)
     assert recomputed == expected | failed
 
-    full = _copy(db, tmp_path / "full")
+    full = copy_warehouse(db, tmp_path / "full")
     con = duckdb.connect(str(full))
     con.execute("delete from ops.analysis_state")
     con.close()
@@ -127,7 +116,7 @@ def test_a_revised_series_recomputes_only_what_depends_on_it_as_a_full_recompute
 
 
 def test_a_refit_falling_due_recomputes_the_dcc_although_no_data_changed(sample_db: Path, tmp_path: Path) -> None:
-    db = _copy(sample_db, tmp_path)
+    db = copy_warehouse(sample_db, tmp_path)
     fitted = query(db, "select max(fitted_at) as t from results.model_fits")["t"].iloc[0].to_pydatetime()
     days = {m.refit_days for m in load_profile("sample").analysis.dcc}
     same_week = _run(db, now=fitted + timedelta(days=min(days) - 1))
@@ -141,7 +130,7 @@ def test_a_refit_falling_due_recomputes_the_dcc_although_no_data_changed(sample_
 
 
 def test_full_and_replace_runs_read_and_recompute_everything(sample_db: Path, tmp_path: Path) -> None:
-    db = _copy(sample_db, tmp_path)
+    db = copy_warehouse(sample_db, tmp_path)
     summary = _run(db, full=True)
     assert "unchanged" not in {r.status for r in summary.loads}
     assert not any((a["message"] or "").startswith(UNCHANGED) for a in summary.analyses)

@@ -126,3 +126,39 @@ def test_a_real_directory_in_the_way_is_not_replaced(tmp_path: Path) -> None:
         publish_snapshot(con, db)
     con.close()
     assert (tmp_path / "seesaw.snapshot" / "keep.txt").read_text() == "user data"
+
+
+def test_unchanged_tables_are_hard_links_and_changed_ones_new_files(tmp_path: Path) -> None:
+    """A publish reuses (hard-links) the files of every table whose rows and columns are those of
+    the current version; a changed table gets a new file, and the old version's file is untouched."""
+    db = tmp_path / "seesaw.duckdb"
+    _fill(db)
+    with connect(db, read_only=True) as con:
+        first = publish_snapshot(con, db, schemas=("results", "core", "ops"), run_id="run-1", grace_s=0)
+    with connect(db) as con:
+        con.execute("insert into ops.runs (run_id, flow, profile, started_at, status)"
+                    " values ('run-2', 'nightly', 'sample', now(), 'running')")
+        con.execute("update results.correlations set corr = 0.5 where obs_date = date '2000-01-31'")
+    before = (first / "results/correlations/part-0.parquet").read_bytes()
+    with connect(db, read_only=True) as con:
+        second = publish_snapshot(con, db, schemas=("results", "core", "ops"), run_id="run-2", grace_s=0)
+
+    def inode(version: Path, table: str) -> int:
+        return (version / table / "part-0.parquet").stat().st_ino
+
+    for same in ("core/observations", "results/model_fits", "results/returns"):
+        assert inode(second, same) == inode(first, same), same
+    for changed in ("ops/runs", "results/correlations"):
+        assert inode(second, changed) != inode(first, changed), changed
+    assert (first / "results/correlations/part-0.parquet").read_bytes() == before
+    with open_snapshot(db) as snap:
+        moved = snap.execute("select corr from results.correlations where obs_date = date '2000-01-31'").fetchone()
+        assert moved == (0.5,)
+        assert snap.execute("select count(*) from core.observations").fetchone() == (3000,)
+        assert snap.execute("select run_id from ops.runs").fetchall() == [("run-2",)]
+    kept = inode(second, "core/observations")
+    with connect(db, read_only=True) as con:  # older versions are pruned: the links keep the data
+        third = publish_snapshot(con, db, schemas=("results", "core", "ops"), run_id="run-3", keep=1, grace_s=0)
+    assert not first.exists() and not second.exists() and inode(third, "core/observations") == kept
+    with open_snapshot(db) as snap:
+        assert snap.execute("select count(*) from core.observations").fetchone() == (3000,)
