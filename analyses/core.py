@@ -17,16 +17,20 @@ import time
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
-from functools import cache
+from functools import cache, partial, update_wrapper
 from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Generic, TypeVar
 
+import numpy as np
 import pandas as pd
 
 from seesaw.analyses.settings import AnalysisSettings, MinimumSamples
 from seesaw.sources.catalog import Profile
 from seesaw.transforms.periods import age, common_periods, data_through
+from seesaw.transforms.returns import resample_last
+
+R = TypeVar("R")
 
 
 class MissingInputs(Exception):
@@ -78,7 +82,8 @@ class Context:
     results_reader: Callable[[str], pd.DataFrame] | None = None  # results.<table> as written so far
     cutoffs: list[Cutoff] = field(default_factory=list)  # inputs aligned by the running analysis
     read: dict[str, None] = field(default_factory=dict)  # series the running analysis read, in order
-    _by_id: dict[str, pd.Series] = field(default_factory=dict, repr=False)
+    memo: Memo = field(default_factory=lambda: Memo(0))  # results of expensive pure calls (a replay's)
+    _lookup: _Lookup = field(default_factory=lambda: _Lookup(), repr=False)  # shared by every view
 
     def view(self, series: Iterable[str], tables: Iterable[str]) -> Context:
         """This context restricted to ``series`` and the stored ``tables``, with fresh notes."""
@@ -111,21 +116,17 @@ class Context:
         """Whether every named series has observations."""
         for sid in series_ids:
             self._declared(sid)
-        present = set(self.observations["series_id"].unique())
+        present = self._lookup.series(self.observations)
         return all(sid in present for sid in series_ids)
 
     def series(self, series_id: str) -> pd.Series:
         """Observations of one series indexed by date; raises ``MissingInputs`` when absent."""
         self._declared(series_id)
         self.read[series_id] = None
-        if series_id not in self._by_id:
-            rows = self.observations[self.observations["series_id"] == series_id]
-            if rows.empty:
-                raise MissingInputs(f"needs series {series_id}")
-            self._by_id[series_id] = pd.Series(
-                rows["value"].to_numpy(), index=pd.DatetimeIndex(pd.to_datetime(rows["obs_date"])), name=series_id
-            ).sort_index()
-        return self._by_id[series_id]
+        found = self._lookup.series(self.observations).get(series_id)
+        if found is None:
+            raise MissingInputs(f"needs series {series_id}")
+        return found
 
     def frame(self, series_ids: list[str], *, required: int | None = None) -> pd.DataFrame:
         """Wide frame (dates × ids) of the series present; needs at least ``required`` of them."""
@@ -146,10 +147,10 @@ class Context:
 
     def _catalog_field(self, series_id: str, column: str) -> str:
         self._declared(series_id)
-        match = self.catalog.loc[self.catalog["series_id"] == series_id, column]
-        if match.empty:
+        rows = self._lookup.catalog(self.catalog)
+        if series_id not in rows:
             raise MissingInputs(f"needs series {series_id} in the catalog")
-        return str(match.iloc[0])
+        return str(rows[series_id][column])
 
     def aligned(self, series_ids: Iterable[str], freq: str, *, key: str, market: str | None = None,
                 output: str | None = None) -> dict[str, pd.Series]:
@@ -166,6 +167,106 @@ class Context:
         self.cutoffs.extend(Cutoff(output, market, key, sid, common.last_dates[sid].date(), common.cutoff.date())
                             for sid in ids)
         return common.levels
+
+
+class _Lookup:
+    """Indexes of a context's observations and catalog, built once and shared by its views (an
+    analysis asks whether a series is present, or its frequency, hundreds of times)."""
+
+    def __init__(self) -> None:
+        self._series: dict[str, pd.Series] | None = None
+        self._catalog: dict[str, dict[str, Any]] | None = None
+
+    def series(self, observations: pd.DataFrame) -> dict[str, pd.Series]:
+        """Each series' observations indexed by date (sorted), by id: one pass over the long frame."""
+        if self._series is None:
+            dates = pd.DatetimeIndex(pd.to_datetime(observations["obs_date"]))
+            codes, ids = pd.factorize(observations["series_id"], sort=False)
+            order = np.lexsort((dates.asi8, codes))
+            bounds = np.searchsorted(codes[order], np.arange(len(ids) + 1))
+            values = observations["value"].to_numpy()[order]
+            stamps = dates[order]
+            self._series = {str(sid): pd.Series(values[lo:hi], index=stamps[lo:hi], name=str(sid))
+                            for sid, lo, hi in zip(ids, bounds[:-1], bounds[1:], strict=True)}
+        return self._series
+
+    def catalog(self, catalog: pd.DataFrame) -> dict[str, dict[str, Any]]:
+        """Catalog rows by series id (the first row of an id)."""
+        if self._catalog is None:
+            rows = catalog.drop_duplicates("series_id").to_dict("records")
+            self._catalog = {str(row["series_id"]): row for row in rows}
+        return self._catalog
+
+
+class Memo:
+    """Results of expensive pure calls (model fits) by the content of their arguments, so a replay
+    that meets the same inputs on the next day (a monthly model between month ends) does not fit
+    again. Exact: a hit returns what the call returned for equal arguments. ``size`` bounds the
+    entries kept (least recently used dropped); 0 keeps nothing (one run computes everything once).
+    One thread uses a memo at a time (a replay lane computes its days in order).
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self.size = size
+        self.hits = 0
+        self._entries: dict[str, Any] = {}
+
+    def __call__(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
+        """``fn(*args, **kwargs)``, or the stored result of an equal call."""
+        if self.size <= 0:
+            return fn(*args, **kwargs)
+        key = f"{fn.__module__}.{fn.__qualname__}:{content_digest((args, kwargs))}"
+        if key in self._entries:
+            self.hits += 1
+            value: R = self._entries.pop(key)
+        else:
+            value = fn(*args, **kwargs)
+        self._entries[key] = value  # newest last
+        while len(self._entries) > self.size:
+            del self._entries[next(iter(self._entries))]
+        return value
+
+
+    def of(self, fn: Callable[..., R]) -> Callable[..., R]:
+        """``fn`` through this memo, under ``fn``'s name (a task runner names its tasks by it) and
+        picklable (a Dask worker receives it)."""
+        return update_wrapper(partial(self, fn), fn)
+
+
+def content_digest(value: Any) -> str:
+    """sha256 of a value's content: frames and series (values, index, columns, dtypes), arrays,
+    settings models, containers and plain scalars. Raises ``TypeError`` for anything else, so a
+    memo never keys on an object's identity."""
+    digest = hashlib.sha256()
+
+    def feed(item: Any) -> None:
+        if isinstance(item, pd.DataFrame):
+            digest.update(f"frame|{item.shape}|{list(map(str, item.dtypes))}|{list(item.columns)}|".encode())
+            digest.update(pd.util.hash_pandas_object(item, index=True).to_numpy().tobytes())
+        elif isinstance(item, pd.Series):
+            digest.update(f"series|{item.shape}|{item.dtype}|{item.name}|".encode())
+            digest.update(pd.util.hash_pandas_object(item, index=True).to_numpy().tobytes())
+        elif isinstance(item, np.ndarray):
+            digest.update(f"ndarray|{item.shape}|{item.dtype}|".encode())
+            digest.update(np.ascontiguousarray(item).tobytes())
+        elif hasattr(item, "model_dump_json"):
+            digest.update(f"{type(item).__qualname__}|{item.model_dump_json()}|".encode())
+        elif isinstance(item, list | tuple):
+            digest.update(f"{type(item).__name__}[{len(item)}]".encode())
+            for part in item:
+                feed(part)
+        elif isinstance(item, dict):
+            digest.update(f"dict[{len(item)}]".encode())
+            for k in sorted(item, key=str):
+                feed(k)
+                feed(item[k])
+        elif item is None or isinstance(item, str | int | float | bool | date):
+            digest.update(f"{type(item).__name__}:{item!r}|".encode())
+        else:
+            raise TypeError(f"cannot key a memo on a {type(item).__name__}")
+
+    feed(value)
+    return digest.hexdigest()
 
 
 @dataclass(frozen=True)
@@ -453,4 +554,4 @@ def stale_note(ctx: Context, cutoffs: pd.DataFrame) -> str | None:
 
 def month_end(series: pd.Series) -> pd.Series:
     """Last value of each calendar month, stamped on the month end."""
-    return series.dropna().resample("ME").last().dropna()
+    return resample_last(series, "M")

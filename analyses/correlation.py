@@ -60,7 +60,7 @@ def leg_returns(ctx: Context, levels: pd.Series, series_id: str, freq: Freq,
                 maturity_years: float | None = None) -> pd.Series:
     """Returns at ``freq`` of one leg's (aligned) ``levels``: the bond return when the series is a
     yield, else its price/total return."""
-    bases = series_returns(levels, ctx.kind(series_id), freq, maturity_years)
+    bases = ctx.memo(series_returns, levels, ctx.kind(series_id), freq, maturity_years)
     return bases.get("bond_return_from_yield", next(iter(bases.values())))
 
 
@@ -109,7 +109,7 @@ def _pair_rolling(job: tuple[Pair, pd.Series, pd.Series]) -> pd.DataFrame:
 def rolling_correlations_step(ctx: Context, pairs: list[Pair], upstream: Upstream) -> list[Output]:
     """Rolling stock–bond correlations (bond-return basis) for each pair and window."""
     jobs = [(pair, *pair_returns(ctx, pair)) for pair in _available_pairs(ctx, pairs)]
-    frame = pd.concat(ctx.map(_pair_rolling, jobs), ignore_index=True)
+    frame = pd.concat(ctx.map(ctx.memo.of(_pair_rolling), jobs), ignore_index=True)
     return [Output("correlations", frame, {"method": "rolling"})]
 
 
@@ -149,8 +149,19 @@ def _dcc_returns(ctx: Context, spec: DccModel) -> pd.DataFrame:
     return frame
 
 
-def _fit_id(spec: DccModel) -> str:
+def dcc_fit_id(spec: DccModel) -> str:
+    """The model's key in ``results.model_fits``."""
     return f"{spec.model}-{spec.dist}-{spec.market}-{'~'.join(spec.assets)}-{spec.freq}"
+
+
+def model_correlations(spec: DccModel, correlations: pd.DataFrame) -> pd.DataFrame:
+    """The rows of ``results.correlations`` that model ``spec`` writes (its paths)."""
+    if correlations.empty:
+        return correlations
+    mine = ((correlations["method"] == spec.model) & (correlations["market"] == spec.market)
+            & (correlations["freq"] == spec.freq) & correlations["asset_a"].isin(spec.assets)
+            & correlations["asset_b"].isin(spec.assets))
+    return correlations[mine]
 
 
 def _stored(ctx: Context, spec: DccModel, fit_id: str) -> tuple[DCCResult, pd.Series] | None:
@@ -204,7 +215,7 @@ def dcc_clock(ctx: Context, models: list[DccModel]) -> list[tuple[str, bool, str
     fits = ctx.model_fits.set_index("fit_id", drop=False)
     clock = []
     for spec in models:
-        fit_id = _fit_id(spec)
+        fit_id = dcc_fit_id(spec)
         if fit_id in fits.index:
             row = fits.loc[fit_id]
             stored = hashlib.sha256(f"{row['fitted_at']}|{row['path_end']}|{row['state']}".encode()).hexdigest()
@@ -264,7 +275,7 @@ def dcc_step(ctx: Context, models: list[DccModel], upstream: Upstream) -> list[O
             continue
         handled += 1
         returns = _dcc_returns(ctx, spec)
-        fit_id = _fit_id(spec)
+        fit_id = dcc_fit_id(spec)
         stored = _stored(ctx, spec, fit_id)
         if _needs_refit(ctx, spec, stored, returns):
             jobs.append((spec, returns, None))
@@ -286,6 +297,6 @@ def dcc_step(ctx: Context, models: list[DccModel], upstream: Upstream) -> list[O
             scope = {"method": spec.model, "market": spec.market, "freq": spec.freq,
                      "asset_a": a, "asset_b": b}
             outputs.append(Output("correlations", part, scope, since))
-        fit_id = _fit_id(spec)
+        fit_id = dcc_fit_id(spec)
         outputs.append(Output("model_fits", _fit_row(result, spec, fit_id, fitted_at[fit_id]), {"fit_id": fit_id}))
     return outputs

@@ -201,7 +201,7 @@ def drivers_step(ctx: Context, cfg: DriversSettings, upstream: Upstream) -> list
                               inputs=m.macro_input, seasonal_adjustment=m.seasonal_adjustment)
         drivers.append(frame)
         if frame.dropna().shape[0] >= ctx.min_samples.vecm_months:
-            result = vecm_analysis(frame, market=m.market)
+            result = ctx.memo(vecm_analysis, frame, market=m.market)
             tests.append(result.tests)
             forecasts.append(result.forecasts)
     if not drivers:

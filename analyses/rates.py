@@ -19,6 +19,7 @@ from seesaw.models.erp import erp_model_frame
 from seesaw.transforms.auctions import auction_metrics
 from seesaw.transforms.events import SelloffLeg, detect_events
 from seesaw.transforms.move import move_metrics
+from seesaw.transforms.periods import complete_through
 
 #: CMT yields the auction tails are measured against (the tenors ``auction_metrics`` maps to).
 AUCTION_CMT = list(CMT_TENOR_MONTHS)
@@ -50,15 +51,16 @@ def term_premia_step(ctx: Context, cfg: TermPremiaSettings, upstream: Upstream) 
     except MissingInputs as exc:
         missing.append(str(exc).removeprefix("needs series "))
     else:
-        monthly_curve = zero_curve_from_cmt(cmt_daily.resample("ME").last())
-        result = fit_acm(monthly_curve)
+        # Fitted on complete months only: a month still open has no month-end curve yet.
+        month_ends = cmt_daily.resample("ME").last().loc[:complete_through(cmt_daily.index[-1], "M")]
+        result = ctx.memo(fit_acm, ctx.memo(zero_curve_from_cmt, month_ends))
         daily_curve = zero_curve_from_cmt(cmt_daily.loc[pd.Timestamp(cfg.daily_since):].dropna(how="all"))
         parts.append(acm_term_premia(result, cfg.tenors, daily_curve_pct=daily_curve))
     if not parts:
         raise MissingInputs(f"needs series {'; '.join(missing)}")
     frame = pd.concat(parts, ignore_index=True)
     frame["obs_date"] = pd.to_datetime(frame["obs_date"]).dt.date
-    tracking = term_premium_tracking(frame)
+    tracking = ctx.memo(term_premium_tracking, frame[frame["freq"] == "M"])  # monthly rows are all it reads
     for column in ("start_date", "end_date"):
         tracking[column] = pd.to_datetime(tracking[column]).dt.date
     return [Output("term_premia", frame), Output("term_premium_tracking", tracking)]

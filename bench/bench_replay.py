@@ -1,5 +1,8 @@
 """Benchmark: ``seesaw replay`` over the last N business days of a files-profile warehouse
 (target: at most 2 s per replayed day on a 2-core machine, stretch 1 s; peak memory at most 2 GB).
+The replay runs in this process (the serial mapper: no Prefect, no threads), its seconds per day
+counting everything from reading the warehouse to publishing the snapshot, so a short range pays
+the first day's imports and the DCC calendar's first fits (use N = 250 for the target figure).
 
 Baseline, timed in the same run: a from-scratch as-of recompute of the last day
 (``pipeline.recompute_as_of``, what ``report --as-of`` does: a scratch warehouse per day); the ratio is

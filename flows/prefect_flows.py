@@ -209,8 +209,9 @@ def replay(start: date, end: date, every: str = "B", profile: str = "sample", db
            replace: bool = False, task_runner: str = "thread", home: str | None = None) -> ReplaySummary:
     """Point-in-time history: every analysis as it would have run on each day of [start, end]
     (``every`` B, W or M) with the data known that day, into the ``pit`` schema. Days are
-    computed as fan-out tasks on ``task_runner`` and written by this flow run, one transaction
-    per day; days already stored are skipped unless ``replace``."""
+    computed as tasks on ``task_runner``, 8 consecutive days per round: one task per round on
+    threads (two would contend for the interpreter), two of 4 days in parallel on Dask; this flow
+    run writes them, one transaction per day. Days already stored are skipped unless ``replace``."""
     from seesaw.replay import run as run_replay
 
     paths = run_paths(home, profile, db, ".")  # a replay reads the warehouse, no data files
@@ -218,7 +219,7 @@ def replay(start: date, end: date, every: str = "B", profile: str = "sample", db
         raise ValueError(f"unknown replay step {every!r}: use B, W or M")
     with fan_out_on(task_runner):
         return run_replay(paths.db, load_profile(paths.profile), start, end, cast(Every, every), replace=replace,
-                          mapper=task_map, say=_say)
+                          mapper=task_map, say=_say, lanes=1 if task_runner == "thread" else 2)
 
 
 def date_chunks(start: date, end: date, days: int) -> list[tuple[date, date]]:

@@ -2,27 +2,35 @@
 
 For each day D of the range, the analyses run in memory on the observations known on D
 (``transforms.pit.known_on``: daily values dated D or earlier, periodic ones whose period has
-ended, ALFRED vintages released by D) and the auctions held by D, with models refitted; the
-latest row per key of each results table is kept (``transforms.pit.PIT_TABLES``). Only the
-analyses feeding those tables run (``replayed_analyses``). Days are
-independent given their data, so they are computed by the caller's mapper (Prefect tasks on the
-flow's task runner: threads or Dask) and written by this process alone, one transaction per day,
-under the warehouse's run lock. A day already stored is skipped unless ``replace``, so a killed
-replay resumes where it stopped and a rerun never duplicates rows.
+ended, ALFRED vintages released by D) and the auctions held by D; the latest row per key of each
+results table is kept (``transforms.pit.PIT_TABLES``). Only the analyses feeding those tables run
+(``replayed_analyses``).
+
+DCC models follow the nightly's refit policy on a fixed calendar: refitted every ``refit_days``
+days counted from Monday 1970-01-05 (``dcc_anchor``) on the data known that day, and extended
+through D in between. The schedule does not depend on where a replay starts, so any split of its
+days gives the same rows. Consecutive days are computed in order sharing the anchors' fits and a
+``Memo`` of model fits whose inputs did not change (a monthly ACM or VECM between month ends):
+exact reuse, never an approximation. Runs of consecutive days are independent of each other, so
+they are computed by the caller's mapper (Prefect tasks on the flow's task runner: threads or
+Dask) and written by this process alone, one transaction per day, under the warehouse's run
+lock. A day already stored is skipped unless ``replace``, so a killed replay resumes where it
+stopped and a rerun never duplicates rows.
 """
 from __future__ import annotations
 
 import time
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass, field
-from datetime import UTC, date, datetime
+from dataclasses import dataclass, field, replace
+from datetime import UTC, date, datetime, timedelta
 from datetime import time as clock
 from pathlib import Path
 from typing import Any
 
 import pandas as pd
 
-from seesaw.analyses.core import Analysis, Context, Mapper, Output, run_chain, serial_map, with_consumed
+from seesaw.analyses.core import Analysis, Context, Mapper, Memo, Output, run_chain, serial_map, with_consumed
+from seesaw.analyses.correlation import dcc_fit_id, model_correlations
 from seesaw.analyses.steps import ANALYSES
 from seesaw.pipeline import SNAPSHOT_SCHEMAS, new_run_id
 from seesaw.sources.catalog import Profile
@@ -45,6 +53,12 @@ def replayed_analyses(analyses: Sequence[Analysis[Any]] = ANALYSES) -> tuple[Ana
 
 #: Days computed per round of the mapper before they are written (bounds the work a kill loses).
 BATCH_DAYS = 8
+
+#: Anchor days whose DCC fits a replay keeps (each holds full correlation paths): the nearest to the newest.
+ANCHORS_KEPT = 4
+
+#: The first day of the DCC refit calendar (a Monday): refits fall every ``refit_days`` days from it.
+DCC_EPOCH = date(1970, 1, 5)
 
 
 class ReplayError(ValueError):
@@ -99,6 +113,7 @@ class DayInput:
     catalog: pd.DataFrame
     observations: pd.DataFrame  # series_id, obs_date, value known on as_of
     auctions: pd.DataFrame      # core.auctions rows held on or before as_of
+    dcc_fits: DccFits | None = None  # the DCC fits the day extends (None: every model refitted on the day)
 
 
 @dataclass(frozen=True)
@@ -111,20 +126,42 @@ class DayResult:
     seconds: float
 
 
-def compute_results(day: DayInput) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
-    """Every analysis on the day's data, in memory, models refitted: results frames by table
-    name and the analyses' outcomes."""
+def dcc_anchor(day: date, refit_days: int) -> date:
+    """The day a replayed day's DCC fit was made on: the last day of the refit calendar (every
+    ``refit_days`` days from ``DCC_EPOCH``) on or before ``day``; ``day`` itself when models refit daily."""
+    if refit_days <= 1:
+        return day
+    return day - timedelta(days=(day - DCC_EPOCH).days % refit_days)
+
+
+@dataclass(frozen=True)
+class DccFits:
+    """DCC fits a day extends: ``results.model_fits`` rows and the correlation paths each fit wrote
+    on its anchor day."""
+
+    model_fits: pd.DataFrame
+    correlations: pd.DataFrame
+
+
+def compute_results(day: DayInput, memo: Memo | None = None) -> tuple[dict[str, pd.DataFrame], list[dict[str, Any]]]:
+    """Every analysis on the day's data, in memory: results frames by table name and the
+    analyses' outcomes. DCC models extend ``day.dcc_fits`` (those due refit on the day)."""
     store = ResultsStore()
+    fits = pd.DataFrame()
+    if day.dcc_fits is not None:
+        fits = day.dcc_fits.model_fits
+        store.tables = {"model_fits": fits, "correlations": day.dcc_fits.correlations}
     ctx = Context(day.profile, day.catalog, day.observations, replay_time(day.as_of), day.as_of,
-                  auctions=day.auctions, refit=True, map=serial_map, results_reader=store.read)
+                  auctions=day.auctions, model_fits=fits, refit=day.dcc_fits is None, map=serial_map,
+                  results_reader=store.read, memo=memo or Memo(0))
     outcomes = run_chain(ctx, replayed_analyses(), store.write)
     return store.tables, outcomes
 
 
-def compute_day(day: DayInput) -> DayResult:
+def compute_day(day: DayInput, memo: Memo | None = None) -> DayResult:
     """One replayed day: its pit rows (latest row per key of each results table) and outcomes."""
     started = time.perf_counter()
-    results, outcomes = compute_results(day)
+    results, outcomes = compute_results(day, memo)
     analyses = pd.DataFrame(outcomes, columns=["step", "status", "rows_written", "message"])
     return DayResult(day.as_of, summarize(results, day.as_of), analyses, time.perf_counter() - started)
 
@@ -152,12 +189,72 @@ class ReplayData:
         """The first day any observation is known (None without observations)."""
         return None if self.history.empty else self.history["known_from"].min().date()
 
-    def day(self, profile: Profile, as_of: date) -> DayInput:
-        """The input of day ``as_of``."""
+    def day(self, profile: Profile, as_of: date, dcc_fits: DccFits | None = None) -> DayInput:
+        """The input of day ``as_of`` (DCC models refitted on it unless ``dcc_fits``)."""
         auctions = self.auctions
         if len(auctions):
             auctions = auctions[pd.to_datetime(auctions["auction_date"]) <= pd.Timestamp(as_of)].reset_index(drop=True)
-        return DayInput(as_of, profile, self.catalog, known_on(self.history, as_of), auctions)
+        return DayInput(as_of, profile, self.catalog, known_on(self.history, as_of), auctions, dcc_fits)
+
+
+class DccCalendar:
+    """The DCC fits of the refit calendar's days, made once and kept for the days that extend them
+    (shared by a replay's lanes; two lanes asking for the same day at once both fit it, equally)."""
+
+    def __init__(self, data: ReplayData, profile: Profile) -> None:
+        self.data, self.profile = data, profile
+        self._fits: dict[date, DccFits] = {}
+
+    def fits_on(self, anchor: date) -> DccFits:
+        """Every DCC model fitted on the data known on ``anchor``."""
+        found = self._fits.get(anchor)
+        if found is None:
+            store = ResultsStore()
+            ctx = Context(self.profile, self.data.catalog, self.data.day(self.profile, anchor).observations,
+                          replay_time(anchor), anchor, refit=True, results_reader=store.read)
+            run_chain(ctx, [a for a in replayed_analyses() if a.name == "dcc"], store.write)
+            found = DccFits(store.tables.get("model_fits", pd.DataFrame()),
+                            store.tables.get("correlations", pd.DataFrame()))
+            kept = sorted(self._fits, key=lambda day: abs((day - anchor).days))[:ANCHORS_KEPT - 1]
+            self._fits = {**{day: self._fits[day] for day in kept}, anchor: found}
+        return found
+
+    def dcc_fits(self, as_of: date) -> DccFits:
+        """The fits day ``as_of`` extends: each model's from its anchor day (``dcc_anchor``)."""
+        fits, paths = [], []
+        for spec in self.profile.analysis.dcc:
+            anchored = self.fits_on(dcc_anchor(as_of, spec.refit_days))
+            fits.append(_rows_of(anchored.model_fits, dcc_fit_id(spec)))
+            paths.append(model_correlations(spec, anchored.correlations))
+        return DccFits(_concat(fits), _concat(paths))
+
+
+class DayRunner:
+    """Computes replayed days on ``calendar``'s DCC fits, keeping a ``Memo`` between the days it is
+    given (in order: consecutive days reuse the most)."""
+
+    def __init__(self, calendar: DccCalendar, memo_size: int = 256) -> None:
+        self.calendar = calendar
+        self.memo = Memo(memo_size)
+
+    def __call__(self, days: Sequence[date]) -> list[DayResult]:
+        """The days, computed in the order given (a day's seconds include fitting its anchor's DCC)."""
+        data, profile = self.calendar.data, self.calendar.profile
+        results = []
+        for day in days:
+            started = time.perf_counter()
+            result = compute_day(data.day(profile, day, self.calendar.dcc_fits(day)), self.memo)
+            results.append(replace(result, seconds=time.perf_counter() - started))
+        return results
+
+
+def _rows_of(model_fits: pd.DataFrame, fit_id: str) -> pd.DataFrame:
+    return model_fits[model_fits["fit_id"] == fit_id] if len(model_fits) else model_fits
+
+
+def _concat(frames: list[pd.DataFrame]) -> pd.DataFrame:
+    parts = [f for f in frames if len(f)]
+    return pd.concat(parts, ignore_index=True) if parts else pd.DataFrame()
 
 
 @dataclass
@@ -187,15 +284,25 @@ def _batches(days: Sequence[date], size: int) -> Iterator[list[date]]:
         yield list(days[i:i + size])
 
 
+def _run_lane(job: tuple[DayRunner, list[date]]) -> list[DayResult]:
+    """One unit of the mapper: a run of consecutive days on its lane's runner (a lane keeps its
+    fits from one round to the next; its runs are consecutive in the range)."""
+    runner, days = job
+    return runner(days)
+
+
 def run(db: Path, profile: Profile, start: date, end: date, every: Every = "B", *, replace: bool = False,
         mapper: Mapper = serial_map, say: Callable[[str], None] = _quiet, batch_days: int = BATCH_DAYS,
-        now: datetime | None = None) -> ReplaySummary:
+        lanes: int = 1, now: datetime | None = None) -> ReplaySummary:
     """Replay the days of [start, end] (``every``: B business days, W week ends, M month ends)
     into ``pit``, under the run lock, recorded in ``ops.runs`` as flow ``replay``.
 
     Days already stored are skipped unless ``replace``. ``mapper`` computes a batch of days
-    (``batch_days``) at a time; each day is then written in its own transaction with a progress
-    line. Raises ``ReplayError`` for an empty range or no observation known by ``start``.
+    (``batch_days``) at a time, split into ``lanes`` runs of consecutive days that it may run in
+    parallel (worth it on processes, e.g. Dask workers; threads only contend for the interpreter),
+    each lane keeping its fits from one batch to the next; each day is then written in its own
+    transaction with a progress line. Raises ``ReplayError`` for an empty range or no observation
+    known by ``start``.
     """
     days = replay_dates(start, end, every)
     if not days:
@@ -221,9 +328,13 @@ def run(db: Path, profile: Profile, start: date, end: date, every: Every = "B", 
         say(f"seesaw replay {run_id}: {start}..{end} every {every}: {len(days)} days, "
             f"{len(summary.skipped)} already stored, {len(todo)} to compute")
         started = time.perf_counter()
+        calendar = DccCalendar(data, profile)
+        runners = [DayRunner(calendar) for _ in range(max(1, lanes))]
+        run_days = -(-batch_days // len(runners))
         try:
             for batch in _batches(todo, batch_days):
-                for result in mapper(compute_day, [data.day(profile, d) for d in batch]):
+                runs = [(lane, days) for lane, days in zip(runners, _batches(batch, run_days), strict=False)]
+                for result in (r for results in mapper(_run_lane, runs) for r in results):
                     with connect(db) as con:
                         summary.rows += wpit.write_day(con, result.as_of, result.tables, result.analyses,
                                                        run_id=run_id, seconds=result.seconds, now=datetime.now(UTC))

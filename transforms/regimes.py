@@ -44,6 +44,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from seesaw.transforms.returns import resample_last
+
 REGIME_COLUMNS = ["framework", "market", "obs_date", "label", "detail"]
 
 Framework = Literal["pring", "investment_clock", "money_credit", "stock_bond_quadrant", "corr_sign"]
@@ -94,7 +96,7 @@ SUMMARY_COLUMNS = [
 
 def _month_end(s: pd.Series) -> pd.Series:
     """Last observation of each calendar month, indexed by month end."""
-    return s.dropna().resample("ME").last()
+    return resample_last(s, "M").asfreq("ME")
 
 
 def _frame(framework: Framework, market: str, label: pd.Series, detail: pd.Series) -> pd.DataFrame:

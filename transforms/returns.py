@@ -19,12 +19,22 @@ _RULE = {"W": "W-FRI", "M": "ME", "Q": "QE"}
 PERIODS_PER_YEAR = {"D": 252, "W": 52, "M": 12, "Q": 4}
 
 
+#: pandas period aliases of the same periods.
+_PERIOD = {"W": "W-FRI", "M": "M", "Q": "Q"}
+
+
 def resample_last(levels: pd.Series, freq: Freq) -> pd.Series:
-    """Last observation of each period, stamped on the period end (daily data is returned as is)."""
+    """Last observation of each period, stamped on the period end (daily data is returned as is);
+    periods without an observation are left out. What ``resample(...).last().dropna()`` gives,
+    from one pass over period codes (resampling builds its bins date by date, a replay's hot spot)."""
     clean = levels.dropna().sort_index()
-    if freq == "D":
-        return clean
-    return clean.resample(_RULE[freq]).last().dropna()
+    if freq == "D" or clean.empty:
+        return clean if freq == "D" else clean.resample(_RULE[freq]).last().dropna()
+    periods = pd.DatetimeIndex(clean.index).to_period(_PERIOD[freq])
+    codes = periods.asi8
+    last = np.append(codes[1:] != codes[:-1], True)
+    stamps = periods[last].end_time.normalize()
+    return pd.Series(clean.to_numpy()[last], index=pd.DatetimeIndex(stamps, name=clean.index.name), name=clean.name)
 
 
 def compound(returns: pd.Series, freq: Freq) -> pd.Series:

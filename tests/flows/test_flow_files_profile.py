@@ -208,3 +208,28 @@ def test_warehouse_matches_the_recorded_fingerprint(files_db: Path) -> None:
     if os.environ.get("SEESAW_RECORD_FINGERPRINT") == "1":
         FINGERPRINT.write_text(json.dumps(got, indent=1, sort_keys=True) + "\n")
     assert fingerprint_differences(json.loads(FINGERPRINT.read_text()), got) == []
+
+
+def test_our_acm_is_fitted_on_complete_months_only(files_db: Path) -> None:
+    """Mid-month the open month has no month-end curve: our ACM's monthly rows stop at the last
+    complete month, and a day's new quotes inside the open month leave the fit unchanged."""
+    from seesaw import replay
+    from seesaw.analyses.core import Context, run_chain
+    from seesaw.analyses.steps import ANALYSES
+    from seesaw.sources.catalog import load_profile
+    from seesaw.transforms.pit import known_on
+
+    profile = load_profile("files")
+    data = replay.ReplayData.read(files_db)
+
+    def ours(day: date) -> pd.DataFrame:
+        store = replay.ResultsStore()
+        ctx = Context(profile, data.catalog, known_on(data.history, day), replay.replay_time(day), day,
+                      results_reader=store.read)
+        run_chain(ctx, [a for a in ANALYSES if a.name == "term_premia"], store.write)
+        rows = store.tables["term_premia"]
+        return rows[(rows["source"] == "seesaw_acm") & (rows["freq"] == "M")].reset_index(drop=True)
+
+    first, second = ours(date(2025, 4, 15)), ours(date(2025, 4, 16))
+    assert pd.to_datetime(first["obs_date"]).max() == pd.Timestamp("2025-03-31")
+    pd.testing.assert_frame_equal(first, second)

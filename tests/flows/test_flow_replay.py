@@ -185,3 +185,32 @@ def test_a_replay_publishes_pit_for_notebooks(replayed: Path) -> None:
     history = wh.pit("regimes")
     assert sorted(set(history.index.date)) == list(DAYS)
     assert (wh.pit("correlations_latest", as_of=DAYS[0]).index.date == DAYS[0]).all()
+
+
+def test_days_computed_in_lanes_equal_each_day_computed_alone(sample_db: Path, tmp_path: Path) -> None:
+    """A replay's lanes reuse fits across days (the memo, the DCC calendar's fits); the rows are
+    exactly those of each day computed alone from its known data and its anchor day's DCC fit, and
+    on an anchor day (a Monday: 7-day calendar from 1970-01-05) those of a refit on the day."""
+    profile = load_profile("sample")
+    db = tmp_path / "seesaw.duckdb"
+    shutil.copy(sample_db, db)
+    days = replay_dates(date(2018, 1, 26), date(2018, 2, 2), "B")  # across a month end and an anchor
+    assert replay.dcc_anchor(date(2018, 1, 29), 7) == date(2018, 1, 29)
+    assert replay.dcc_anchor(date(2018, 1, 28), 7) == date(2018, 1, 22)
+    assert replay.dcc_anchor(date(2018, 1, 28), 0) == date(2018, 1, 28)
+    replay.run(db, profile, days[0], days[-1], replace=True, batch_days=6, lanes=2)  # lanes of 3 days
+    data = replay.ReplayData.read(db)
+    with duckdb.connect(str(db), read_only=True) as con:
+        stored = {t.name: con.execute(f"select * from pit.{t.name} order by all").df() for t in PIT_TABLES}
+    for day in days:
+        alone = replay.compute_day(data.day(profile, day, replay.DccCalendar(data, profile).dcc_fits(day))).tables
+        if day == date(2018, 1, 29):
+            refit = replay.compute_day(data.day(profile, day)).tables
+            _assert_same(alone["correlations_latest"], refit["correlations_latest"], "anchor day")
+        for table in PIT_TABLES:
+            mine = stored[table.name]
+            mine = mine[pd.to_datetime(mine["as_of"]).dt.date == day].drop(columns=["as_of"], errors="ignore")
+            theirs = alone[table.name]
+            columns = [c for c in mine.columns if c in theirs.columns]
+            _assert_same(mine[columns].sort_values(columns, ignore_index=True),
+                         theirs[columns].sort_values(columns, ignore_index=True), f"{table.name} {day}")

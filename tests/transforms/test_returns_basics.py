@@ -70,3 +70,19 @@ def test_series_returns_dispatch_by_kind() -> None:
     assert set(bases) == {"bond_return_from_yield", "yield_change_bp"}
     with pytest.raises(ValueError, match="maturity"):
         series_returns(pct + 4, "yield", "M")
+
+
+def test_resample_last_equals_pandas_resampling_on_irregular_series() -> None:
+    """The period-code pass gives what ``resample(...).last().dropna()`` gives: weekly (Friday),
+    monthly and quarterly, with gaps, missing values, weekends and unsorted input."""
+    rng = np.random.default_rng(7)
+    days = pd.date_range("1990-01-01", "2026-12-31")
+    rules = {"W": "W-FRI", "M": "ME", "Q": "QE"}
+    for _ in range(40):
+        n = int(rng.integers(1, 2000))
+        index = pd.DatetimeIndex(rng.choice(days.to_numpy(), n, replace=False), name="obs_date")
+        series = pd.Series(rng.normal(size=n), index=index, name="x")
+        series[rng.random(n) < 0.1] = np.nan
+        for freq, rule in rules.items():
+            expected = series.dropna().sort_index().resample(rule).last().dropna()
+            pd.testing.assert_series_equal(resample_last(series, freq), expected, check_freq=False)
