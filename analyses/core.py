@@ -226,7 +226,6 @@ class Memo:
             del self._entries[next(iter(self._entries))]
         return value
 
-
     def of(self, fn: Callable[..., R]) -> Callable[..., R]:
         """``fn`` through this memo, under ``fn``'s name (a task runner names its tasks by it) and
         picklable (a Dask worker receives it)."""

@@ -8,8 +8,9 @@ Baseline, timed in the same run: a from-scratch as-of recompute of the last day
 (``pipeline.recompute_as_of``, what ``report --as-of`` does: a scratch warehouse per day); the ratio is
 seconds per replayed day over it.
 
-Usage: ``python bench/bench_replay.py WAREHOUSE [N]`` — WAREHOUSE a files-profile warehouse (it
-is copied, never written); N business days, default 3 (250 for the target figure).
+Usage: ``python bench/bench_replay.py [WAREHOUSE [N]]`` — WAREHOUSE a files-profile warehouse (it
+is copied, never written; without it one is built from the default data directory, untimed);
+N business days, default 3 (250 for the target figure).
 """
 from __future__ import annotations
 
@@ -24,20 +25,21 @@ import pandas as pd
 
 from seesaw import pipeline, replay
 from seesaw.sources.catalog import load_profile
+from seesaw.sources.registry import DEFAULT_DATA_DIR
 
 TARGET_SECONDS_PER_DAY = 2.0
 TARGET_PEAK_MB = 2048.0
 
 
 def main(argv: list[str]) -> int:
-    if not argv:
-        print(__doc__, file=sys.stderr)
-        return 1
-    source, days = Path(argv[0]), int(argv[1]) if len(argv) > 1 else 3
+    days = int(argv[1]) if len(argv) > 1 else 3
     profile = load_profile("files")
     with tempfile.TemporaryDirectory(prefix="seesaw-bench-replay-") as scratch:
         db = Path(scratch) / "seesaw.duckdb"
-        shutil.copy(source, db)
+        if argv:
+            shutil.copy(argv[0], db)
+        else:  # build one, untimed
+            pipeline.run(db, profile, data_dir=DEFAULT_DATA_DIR, hooks=pipeline.Hooks(report=lambda *_: None))
         last = replay.ReplayData.read(db).history["obs_date"].max()
         end = pd.bdate_range(end=last, periods=1)[0].date()
         start = pd.bdate_range(end=end, periods=days)[0].date()
