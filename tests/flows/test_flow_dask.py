@@ -52,19 +52,19 @@ def test_unknown_task_runner_is_a_clear_error() -> None:
         make_task_runner("ray")
 
 
-def test_replay_on_a_dask_scheduler_given_by_address_equals_the_serial_replay(sample_db: Path, tmp_path: Path) -> None:
-    """`seesaw replay --task-runner dask=ADDRESS` against a real scheduler on loopback (the CLI
-    checks it answers, Prefect ships the replay's lanes to its workers): the same pit rows as the
-    replay computed in this process."""
-    import os
+def test_replay_on_a_dask_scheduler_given_by_address_equals_the_serial_replay(prefect_harness, sample_db: Path,
+                                                                            tmp_path: Path) -> None:
+    """The replay flow with ``task_runner="dask=ADDRESS"`` against a real scheduler on loopback
+    (which the CLI's check finds answering; Prefect ships the replay's lanes to its workers): the
+    same pit rows as the replay computed in this process."""
     import shutil
-    import subprocess
-    import sys
     from datetime import date
 
     from distributed import LocalCluster
 
     from seesaw import replay
+    from seesaw.flows import prefect_flows
+    from seesaw.flows.cli import _check_task_runner
     from seesaw.sources.catalog import load_profile
 
     start, end = date(2018, 2, 1), date(2018, 2, 2)
@@ -75,11 +75,11 @@ def test_replay_on_a_dask_scheduler_given_by_address_equals_the_serial_replay(sa
     replay.run(serial_db, load_profile("sample"), start, end, replace=True)
     with LocalCluster(n_workers=1, threads_per_worker=1, processes=True, host="127.0.0.1",
                       dashboard_address=None) as cluster:
-        done = subprocess.run([sys.executable, "-m", "seesaw.flows.cli", "--db", str(dask_db), "replay",
-                               "--profile", "sample", "--start", str(start), "--end", str(end), "--replace",
-                               "--task-runner", f"dask={cluster.scheduler_address}"],
-                              capture_output=True, text=True, timeout=600, env={**os.environ})
-    assert done.returncode == 0, done.stderr[-3000:]
+        runner = f"dask={cluster.scheduler_address}"
+        _check_task_runner(runner)  # answers: no error
+        summary = prefect_flows.replay(start=start, end=end, profile="sample", db=str(dask_db), replace=True,
+                                       task_runner=runner)
+    assert summary.status == "ok" and summary.written == [start, end]
 
     def pit(db: Path) -> dict[str, list[tuple]]:
         with duckdb.connect(str(db), read_only=True) as con:
