@@ -1,12 +1,19 @@
 """Helpers shared by tests (importable because pytest puts tests/ on the path)."""
 from __future__ import annotations
 
+import http.server
 import shutil
+import threading
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import duckdb
 import pandas as pd
+
+from seesaw.analyses.core import Analysis, Context, Output, run_chain
 
 
 def run_plain(db: Path, profile_name: str = "sample", series: list[str] | None = None,
@@ -96,3 +103,42 @@ def copy_warehouse(db: Path, to: Path) -> Path:
         if Path(f"{db}{suffix}").exists():
             shutil.copy(f"{db}{suffix}", f"{to / db.name}{suffix}")
     return to / db.name
+
+
+@contextmanager
+def loopback_http(answer: Callable[[str], tuple[int, str, bytes]]) -> Iterator[str]:
+    """A threaded HTTP server on 127.0.0.1 answering each GET with ``answer(path)`` = (status,
+    content type, body); yields its base URL (no network leaves the machine)."""
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        def do_GET(self) -> None:  # noqa: N802 (http.server API)
+            status, content_type, payload = answer(self.path)
+            self.send_response(status)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    try:
+        yield f"http://127.0.0.1:{httpd.server_address[1]}"
+    finally:
+        httpd.shutdown()
+        httpd.server_close()
+
+
+def run_analyses(ctx: Context, analyses: list[Analysis[Any]]) -> tuple[list[dict[str, Any]], dict[str, pd.DataFrame]]:
+    """``run_chain`` writing into memory: the outcomes and each results table's rows by name."""
+    written: dict[str, list[pd.DataFrame]] = {}
+
+    def write(outputs: list[Output]) -> int:
+        for out in outputs:
+            written.setdefault(out.table, []).append(out.frame)
+        return sum(len(out.frame) for out in outputs)
+
+    outcomes = run_chain(ctx, analyses, write)
+    return outcomes, {table: pd.concat(frames, ignore_index=True) for table, frames in written.items()}

@@ -8,11 +8,12 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seesaw.analyses.core import Analysis, ChainError, Context, Output, Upstream, chain, run_chain
+from seesaw.analyses.core import Analysis, ChainError, Context, Output, Upstream, chain
 from seesaw.analyses.portfolio import _needs
 from seesaw.analyses.settings import AnalysisSettings, RegimeMarket, RegimesSettings
 from seesaw.analyses.steps import ANALYSES
 from seesaw.sources.catalog import Profile
+from support import run_analyses
 
 NOW = datetime(2030, 1, 2, tzinfo=UTC)
 BY_NAME = {a.name: a for a in ANALYSES}
@@ -42,18 +43,6 @@ def _stress() -> Context:
     })
 
 
-def _run(ctx: Context, analyses: list[Analysis]) -> tuple[list[dict], dict[str, pd.DataFrame]]:
-    written: dict[str, list[pd.DataFrame]] = {}
-
-    def write(outputs: list[Output]) -> int:
-        for out in outputs:
-            written.setdefault(out.table, []).append(out.frame)
-        return sum(len(out.frame) for out in outputs)
-
-    outcomes = run_chain(ctx, analyses, write)
-    return outcomes, {table: pd.concat(frames, ignore_index=True) for table, frames in written.items()}
-
-
 def test_every_listing_order_runs_producers_before_their_consumers() -> None:
     orders = [list(ANALYSES), list(reversed(ANALYSES))]
     for seed in range(5):
@@ -70,8 +59,8 @@ def test_every_listing_order_runs_producers_before_their_consumers() -> None:
 
 def test_reordering_gives_the_same_events_never_fewer() -> None:
     forward = [BY_NAME["move_metrics"], BY_NAME["auction_metrics"], BY_NAME["events"]]
-    outcomes, written = _run(_stress(), forward)
-    _, reordered = _run(_stress(), list(reversed(forward)))
+    outcomes, written = run_analyses(_stress(), forward)
+    _, reordered = run_analyses(_stress(), list(reversed(forward)))
     events = written["events"]
     assert (events["event_type"] == "move_spike").any()  # MOVE events reach `events` through the declaration
     assert (events["event_type"] == "yield_spike").any()
@@ -103,7 +92,7 @@ def test_reading_or_writing_anything_undeclared_fails_the_analysis() -> None:
         Analysis("sneaky_table", reads_vix, lambda s: None, lambda cfg: ["us_vix"], writes=("events",)),
         Analysis("sneaky_output", reads_upstream, lambda s: None, lambda cfg: [], writes=()),
     ]
-    outcomes, written = _run(_stress(), analyses)
+    outcomes, written = run_analyses(_stress(), analyses)
     by_step = {o["step"]: o for o in outcomes}
     assert all(o["status"] == "failed" for o in outcomes)
     assert "series us_vix is read but not among the analysis' declared series" in by_step["sneaky_series"]["message"]
@@ -122,7 +111,7 @@ def test_a_framework_without_a_named_series_is_skipped_with_a_note() -> None:
         "cn_10y": ("yield", pd.Series(3 + np.cumsum(rng.normal(0, 0.1, 120)), index=dates)),
         "cn_credit": ("level", pd.Series(np.exp(np.cumsum(rng.normal(0.01, 0.005, 120))), index=dates)),
     })
-    outcomes, _ = _run(ctx, [BY_NAME["regimes"]])
+    outcomes, _ = run_analyses(ctx, [BY_NAME["regimes"]])
     assert outcomes[0]["status"] == "skipped"
     assert "CN money-credit needs series cn_m2_yoy, cn_tsf" in outcomes[0]["message"]
     unnamed = RegimesSettings(markets=[RegimeMarket(market="CN", stock="cn_csi300", bond="cn_10y", credit="cn_credit")])
@@ -141,7 +130,7 @@ def test_china_money_credit_regime_on_m2_growth_and_social_financing(shared_data
     source = make_source("files", data_dir=shared_data)
     ctx = _context({sid: ("macro", source.fetch(specs[sid], None, None).set_index("obs_date")["value"])
                     for sid in ("cn_m2_yoy", "cn_tsf")})
-    outcomes, written = _run(ctx, [BY_NAME["regimes"]])
+    outcomes, written = run_analyses(ctx, [BY_NAME["regimes"]])
     assert outcomes[0]["status"] in ("ok", "stale"), outcomes  # stale: the test's clock is in 2030
     china = written["regimes"].query("framework == 'money_credit' and market == 'CN'").set_index("obs_date")
     assert (str(china.index.min()), str(china.index.max())) == ("2004-03-31", "2026-04-30")

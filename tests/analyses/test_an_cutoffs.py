@@ -7,12 +7,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from seesaw.analyses.core import Analysis, Context, Output, Upstream, run_chain
+from seesaw.analyses.core import Analysis, Context, Output, Upstream
 from seesaw.analyses.correlation import pair_returns
 from seesaw.analyses.settings import AnalysisSettings, Pair
 from seesaw.analyses.steps import ANALYSES
 from seesaw.sources.catalog import Profile
 from seesaw.transforms.returns import par_bond_risk
+from support import run_analyses
 
 BY_NAME = {a.name: a for a in ANALYSES}
 
@@ -27,18 +28,6 @@ def _context(series: dict[str, tuple[str, pd.Series]], now: datetime) -> Context
     return Context(Profile("test", "", (), AnalysisSettings()), catalog, observations, now)
 
 
-def _run(ctx: Context, analyses: list[Analysis]) -> tuple[list[dict], dict[str, pd.DataFrame]]:
-    written: dict[str, list[pd.DataFrame]] = {}
-
-    def write(outputs: list[Output]) -> int:
-        for out in outputs:
-            written.setdefault(out.table, []).append(out.frame)
-        return sum(len(out.frame) for out in outputs)
-
-    outcomes = run_chain(ctx, analyses, write)
-    return outcomes, {table: pd.concat(frames, ignore_index=True) for table, frames in written.items()}
-
-
 def _legs(bond_end: str) -> tuple[pd.Series, pd.Series]:
     """S&P levels every business day of 2025-01 .. 2026-06 and a 10y yield ending at ``bond_end``."""
     rng = np.random.default_rng(3)
@@ -51,7 +40,7 @@ def _legs(bond_end: str) -> tuple[pd.Series, pd.Series]:
 def test_rebalancing_flows_stop_at_the_common_cutoff_and_match_a_hand_computation() -> None:
     spx, y10 = _legs("2026-04-17")  # the bond leg ends mid-April; equities run to the end of June
     ctx = _context({"us_spx": ("index", spx), "us_10y": ("yield", y10)}, datetime(2026, 7, 1, tzinfo=UTC))
-    outcomes, written = _run(ctx, [BY_NAME["rebalancing_flows"]])
+    outcomes, written = run_analyses(ctx, [BY_NAME["rebalancing_flows"]])
     flows = written["rebalancing_flows"]
     for scenario in ("history_M", "history_Q"):
         assert flows.loc[flows["scenario"] == scenario, "obs_date"].max() == date(2026, 3, 31)
@@ -83,7 +72,7 @@ def test_rebalancing_flows_stop_at_the_common_cutoff_and_match_a_hand_computatio
 def test_fresh_inputs_are_not_stale() -> None:
     spx, y10 = _legs("2026-06-30")
     ctx = _context({"us_spx": ("index", spx), "us_10y": ("yield", y10)}, datetime(2026, 7, 3, tzinfo=UTC))
-    (outcome,), written = _run(ctx, [BY_NAME["rebalancing_flows"]])
+    (outcome,), written = run_analyses(ctx, [BY_NAME["rebalancing_flows"]])
     assert outcome["status"] == "ok", outcome["message"]
     assert not written["analysis_cutoffs"]["stale"].any()
 
@@ -110,7 +99,7 @@ def test_a_step_that_writes_no_rows_says_why() -> None:
         view.series("us_spx")
         return [Output("returns", pd.DataFrame(columns=["series_id"]))]
 
-    (outcome,), _ = _run(ctx, [Analysis("nothing", nothing, lambda _: None, lambda _: ["us_spx"],
+    (outcome,), _ = run_analyses(ctx, [Analysis("nothing", nothing, lambda _: None, lambda _: ["us_spx"],
                                         writes=("returns",))])
     assert outcome["status"] == "ok"
     assert outcome["rows_written"] == 0

@@ -4,8 +4,6 @@ Yahoo from those exports through yfinance's ``Ticker``. Series that start later 
 and the run ends ``Completed``, not ``Partial``."""
 from __future__ import annotations
 
-import http.server
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -25,6 +23,7 @@ import seesaw.sources.registry
 from seesaw.sources.fred import FredSource
 from seesaw.sources.http import RateLimiter
 from seesaw.sources.yahoo import NO_BARS_REASON
+from support import loopback_http
 
 REPO = Path(__file__).resolve().parents[2]
 #: us_real_10y (DFII10) starts 2003, us_tlt (TLT) is listed in 2002.
@@ -36,26 +35,14 @@ YAHOO_FILES = {"^GSPC": "GSPC.csv", "TLT": "TLT.csv"}
 def fredgraph(shared_data: Path) -> Iterator[str]:
     """A loopback fredgraph.csv: the export of ``id`` under fred_daily/, rows in ``cosd``..``coed``."""
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
-            query = {k: v[0] for k, v in parse_qs(urlparse(self.path).query).items()}
-            lines = (shared_data / "fred_daily" / f"{query['id']}.csv").read_text().splitlines()
-            rows = [r for r in lines[1:] if query.get("cosd", "") <= r[:10] <= query.get("coed", "9999")]
-            payload = "\n".join([lines[0], *rows, ""]).encode()
-            self.send_response(200)
-            self.send_header("Content-Type", "text/csv")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(path: str) -> tuple[int, str, bytes]:
+        query = {k: v[0] for k, v in parse_qs(urlparse(path).query).items()}
+        lines = (shared_data / "fred_daily" / f"{query['id']}.csv").read_text().splitlines()
+        rows = [r for r in lines[1:] if query.get("cosd", "") <= r[:10] <= query.get("coed", "9999")]
+        return 200, "text/csv", "\n".join([lines[0], *rows, ""]).encode()
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/graph/fredgraph.csv"
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_http(answer) as url:
+        yield f"{url}/graph/fredgraph.csv"
 
 
 class ExportTicker:

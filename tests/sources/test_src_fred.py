@@ -2,9 +2,7 @@
 from __future__ import annotations
 
 import functools
-import http.server
 import json
-import threading
 from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
@@ -18,6 +16,7 @@ import seesaw.sources.http
 from seesaw.sources.base import OBS_COLUMNS, EmptyResponse, SeriesSpec, SourceError, held_span
 from seesaw.sources.fred import FredSource, parse_fredgraph_csv, parse_observations_json, point_in_time
 from seesaw.sources.http import RateLimiter
+from support import loopback_http
 
 WIRE = Path(__file__).resolve().parents[2] / ".." / "shared" / "wire" / "fred"
 DATA = Path(__file__).resolve().parents[2] / ".." / "shared" / "data"
@@ -61,25 +60,12 @@ class Replay:
 def server() -> Iterator[tuple[str, Replay]]:
     replay = Replay()
 
-    class Handler(http.server.BaseHTTPRequestHandler):
-        def do_GET(self) -> None:  # noqa: N802 (http.server API)
-            status, body = replay.answer(self.path)
-            payload = body.encode("utf-8")
-            self.send_response(status)
-            self.send_header("Content-Type", "application/json" if body.startswith("{") else "text/csv")
-            self.send_header("Content-Length", str(len(payload)))
-            self.end_headers()
-            self.wfile.write(payload)
+    def answer(path: str) -> tuple[int, str, bytes]:
+        status, body = replay.answer(path)
+        return status, "application/json" if body.startswith("{") else "text/csv", body.encode("utf-8")
 
-        def log_message(self, *args: object) -> None:
-            pass
-
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}", replay
-    httpd.shutdown()
-    httpd.server_close()
+    with loopback_http(answer) as url:
+        yield url, replay
 
 
 def source(base: str, **kwargs) -> FredSource:
