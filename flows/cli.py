@@ -250,14 +250,16 @@ def _run_flow(args: argparse.Namespace, flow_name: str, **parameters: Any) -> in
     refs = _secret_refs(args)
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        with ephemeral_api():  # it boots while the flows are imported
-            from seesaw.flows import prefect_flows
-            from seesaw.pipeline import RunFailed
+        api = ephemeral_api()  # it boots while the flows are imported
+        from seesaw.flows import prefect_flows
+        from seesaw.pipeline import RunFailed
+
         try:
-            # called directly, a flow that returns a state returns that state's data: the summary
-            summary = cast("RunSummary", getattr(prefect_flows, flow_name)(
-                profile=args.profile, db=str(db), series=args.series, data_dir=args.data_dir, **refs,
-                max_failed_checks=args.max_failed_checks, task_runner=args.task_runner, **parameters))
+            with api.serving():
+                # called directly, a flow that returns a state returns that state's data: the summary
+                summary = cast("RunSummary", getattr(prefect_flows, flow_name)(
+                    profile=args.profile, db=str(db), series=args.series, data_dir=args.data_dir, **refs,
+                    max_failed_checks=args.max_failed_checks, task_runner=args.task_runner, **parameters))
         except RunFailed as exc:
             summary = exc.summary
     return _report_run(summary, db)
@@ -284,12 +286,15 @@ def cmd_replay(args: argparse.Namespace) -> int:
         raise UsageError(f"warehouse {db} does not exist: run `seesaw run` first")
     with _writing(db, args.wait_for_readers):
         _prefect_env()
-        with ephemeral_api():  # it boots while the flows are imported
-            from seesaw.flows import prefect_flows
-            from seesaw.replay import ReplayError
+        api = ephemeral_api()  # it boots while the flows are imported
+        from seesaw.flows import prefect_flows
+        from seesaw.replay import ReplayError
+
         try:
-            summary = prefect_flows.replay(start=args.start, end=args.end, every=args.every, profile=args.profile,
-                                           db=str(db), replace=args.replace, task_runner=args.task_runner)
+            with api.serving():
+                summary = prefect_flows.replay(start=args.start, end=args.end, every=args.every,
+                                               profile=args.profile, db=str(db), replace=args.replace,
+                                               task_runner=args.task_runner)
         except ReplayError as exc:
             raise UsageError(str(exc)) from None
     print(f"replay {summary.run_id}: {summary.status}: {len(summary.written)} days written, "

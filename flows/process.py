@@ -2,24 +2,26 @@
 
 Prefect 3 runs its ephemeral API as a child process (``python -m uvicorn …``, about 240 MB) and
 stops it from an ``atexit`` hook, which never runs when its parent is killed (kill -9, out of
-memory): the server was left behind after every kill. ``ephemeral_api`` starts it before the
-flow, with Linux's parent-death signal set, so the kernel stops it when seesaw dies in any way,
-and in its own process group, so a Ctrl-C at the terminal reaches seesaw (which records the run
-as cancelled) rather than the API it still needs to say so. It boots (seconds) while seesaw
-imports its flows.
+memory): the server was left behind after every kill. ``ephemeral_api`` starts the same server
+itself, before Prefect is imported, with Linux's parent-death signal set, so the kernel stops it
+when seesaw dies in any way, and in its own process group, so a Ctrl-C at the terminal reaches
+seesaw (which records the run as cancelled) rather than the API it still needs to say so. It
+boots (seconds) while seesaw imports its flows.
 """
 from __future__ import annotations
 
+import atexit
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+import urllib.request
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
-from typing import Any
 
 #: Seconds from a Ctrl-C to the latest exit (the run is recorded as cancelled before that),
 #: leaving a margin below 5 s for a thread woken on a busy machine.
@@ -42,51 +44,107 @@ def _bound_to(parent: int) -> Callable[[], None]:
     return preexec
 
 
-class _ParentBoundSubprocess:
-    """The ``subprocess`` module as Prefect's server module sees it: its children die with us."""
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(subprocess, name)
-
-    def Popen(self, args: str | Sequence[str], **kwargs: Any) -> subprocess.Popen[Any]:  # noqa: N802 - mirrors subprocess.Popen
-        return subprocess.Popen(args, preexec_fn=_bound_to(os.getpid()), **kwargs)
+#: The environment Prefect 3 gives its own ephemeral API server (``SubprocessASGIServer``):
+#: no UI, the ephemeral server's settings.
+_SERVER_ENV = {"PREFECT_UI_ENABLED": "0", "PREFECT__SERVER_EPHEMERAL": "1", "PREFECT__SERVER_FINAL": "1"}
+#: Exit code of the server when its port was taken meanwhile (uvicorn's startup failure): start
+#: again on another one.
+_PORT_TAKEN = 3
 
 
-@contextmanager
-def ephemeral_api() -> Iterator[None]:
-    """Start Prefect's ephemeral API (unless ``PREFECT_API_URL`` names a server) while the block
-    runs, bound to this process, and wait at the block's end until it answers.
+def _server_command(port: int) -> list[str]:
+    """Prefect's server app under uvicorn, as Prefect runs it (``flows/api_server.py``)."""
+    return [sys.executable, "-m", "seesaw.flows.api_server", str(port)]
 
-    Its child process boots while the block imports the flows. The starting thread stays, blocked,
-    for the life of the process: the parent-death signal follows the thread that forks.
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+class EphemeralApi:
+    """Prefect's ephemeral API, started at once and bound to this process.
+
+    Prefect would start the same server (``python -m uvicorn … create_app``) on the flow's first
+    API call, after importing its whole server package into this process first (4 s of a 2-core
+    machine's time). Here the child is launched before anything of Prefect is imported, boots
+    while seesaw imports its flows, and ``serving`` points the flow's clients at it.
+    ``command`` (a port -> argv function) is for tests.
     """
-    from prefect.settings import PREFECT_API_URL
 
-    if PREFECT_API_URL.value():
-        yield
-        return
-    from prefect.server.api import server
+    def __init__(self, command: Callable[[int], list[str]] = _server_command) -> None:
+        self._command = command
+        self._child: subprocess.Popen[bytes] | None = None
+        self._port = 0
 
-    if sys.platform == "linux":
-        # the module's own ``subprocess`` global (not exported, so set through its namespace)
-        vars(server)["subprocess"] = _ParentBoundSubprocess()
-    answered = threading.Event()
-    failed: list[BaseException] = []
+    def start(self) -> None:
+        """Launch the child unless ``PREFECT_API_URL`` in the environment names a server."""
+        if os.environ.get("PREFECT_API_URL"):
+            return
+        self._port = _free_port()
+        self._child = subprocess.Popen(self._command(self._port), env={**os.environ, **_SERVER_ENV},
+                                       preexec_fn=_bound_to(os.getpid()))
+        atexit.register(self.stop)  # registered first, so it runs after Prefect's own exit hooks
 
-    def start() -> None:
+    def stop(self) -> None:
+        """Stop the child (SIGTERM, then SIGKILL after 5 s)."""
+        if self._child is None:
+            return
+        child, self._child = self._child, None
+        child.terminate()
         try:
-            server.SubprocessASGIServer().start()  # a singleton: the flow's clients reuse it
-        except BaseException as exc:  # raised in the caller's thread below
-            failed.append(exc)
-        finally:
-            answered.set()
-        threading.Event().wait()
+            child.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            child.kill()
+            child.wait()
 
-    threading.Thread(target=start, name="seesaw-prefect-api", daemon=True).start()
-    yield
-    answered.wait()
-    if failed:
-        raise failed[0]
+    @contextmanager
+    def serving(self) -> Iterator[None]:
+        """Wait until the child answers, then run the block with Prefect's clients pointed at it.
+        A server configured in a Prefect profile wins: the child is stopped unused."""
+        from prefect.settings import (
+            PREFECT_API_URL,
+            PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS,
+            temporary_settings,
+        )
+
+        if self._child is None or PREFECT_API_URL.value():
+            self.stop()
+            yield
+            return
+        self._wait(float(PREFECT_SERVER_EPHEMERAL_STARTUP_TIMEOUT_SECONDS.value()))
+        with temporary_settings({PREFECT_API_URL: f"http://127.0.0.1:{self._port}/api"}):
+            yield
+
+    def _wait(self, timeout_s: float) -> None:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            assert self._child is not None
+            code = self._child.poll()
+            if code == _PORT_TAKEN:
+                self._child = None
+                self.start()
+                continue
+            if code is not None:
+                raise RuntimeError(f"Prefect's ephemeral API server exited with code {code} while starting")
+            try:
+                with urllib.request.urlopen(f"http://127.0.0.1:{self._port}/api/health", timeout=2) as answer:
+                    if answer.status == 200:
+                        return
+            except OSError:
+                pass
+            time.sleep(0.05)
+        self.stop()
+        raise RuntimeError(f"Prefect's ephemeral API server did not answer within {timeout_s:g} s")
+
+
+def ephemeral_api(command: Callable[[int], list[str]] = _server_command) -> EphemeralApi:
+    """Start Prefect's ephemeral API now (see ``EphemeralApi``). It stops when this process exits,
+    after Prefect has drained its log and event queues into it, or dies with it."""
+    api = EphemeralApi(command)
+    api.start()
+    return api
 
 
 @contextmanager

@@ -31,9 +31,7 @@ from typing import Literal, TypedDict
 
 import numpy as np
 import pandas as pd
-import scipy.linalg
-from arch import arch_model
-from scipy import optimize, signal, special
+import scipy  # its submodules load on first use: a nightly with nothing new fits nothing
 from threadpoolctl import threadpool_limits
 
 from seesaw.transforms.correlation import correlation_t_test
@@ -145,7 +143,7 @@ def _garch_variance(
     """GARCH(1,1) conditional variances of ``resid`` given the squared residual and variance
     of the date before; arch's start is ``prev_resid_sq = prev_var = backcast``."""
     lagged_sq = np.concatenate(([prev_resid_sq], resid[:-1] ** 2))
-    var: np.ndarray = signal.lfilter([1.0], [1.0, -beta], omega + alpha * lagged_sq, zi=[beta * prev_var])[0]
+    var: np.ndarray = scipy.signal.lfilter([1.0], [1.0, -beta], omega + alpha * lagged_sq, zi=[beta * prev_var])[0]
     return var
 
 
@@ -182,7 +180,7 @@ def _standardize_jacobian(y: np.ndarray, phi: np.ndarray, backcast: float) -> np
             np.concatenate(([backcast], var[:-1])),
         ]
     )
-    dvar = signal.lfilter([1.0], [1.0, -phi[3]], drivers, axis=-1)
+    dvar = scipy.signal.lfilter([1.0], [1.0, -phi[3]], drivers, axis=-1)
     sd = np.sqrt(var)
     dz: np.ndarray = -0.5 * resid / (var * sd) * dvar
     dz[0] -= 1.0 / sd
@@ -204,6 +202,8 @@ def _fit_garch(x: np.ndarray) -> tuple[dict[str, float], np.ndarray, bool, str]:
         raise ValueError("a return series is constant; DCC needs variation in every series")
     scale = 1.0 / std
     y = x * scale
+    from arch import arch_model  # arch (and scipy.stats) load with the first fit
+
     res = arch_model(y, mean="Constant", vol="GARCH", p=1, q=1, dist="normal", rescale=False).fit(
         disp="off", show_warning=False
     )
@@ -279,7 +279,7 @@ def _q_path(
     else:
         w = a * zz_dev[:, :-1]
     x = np.hstack((w_prev[:, None], w))
-    dev: np.ndarray = signal.lfilter([1.0], [1.0, -b], x, axis=-1, zi=b * d_prev[:, None])[0]
+    dev: np.ndarray = scipy.signal.lfilter([1.0], [1.0, -b], x, axis=-1, zi=b * d_prev[:, None])[0]
     return dev
 
 
@@ -335,7 +335,8 @@ def _density_obs(logdet: np.ndarray, quad: np.ndarray, n: int, nu: float) -> np.
     if math.isinf(nu):
         density = -0.5 * (n * _LOG_2PI + logdet + quad)
         return density
-    const = special.gammaln(0.5 * (nu + n)) - special.gammaln(0.5 * nu) - 0.5 * n * math.log(math.pi * (nu - 2.0))
+    gammaln = scipy.special.gammaln
+    const = gammaln(0.5 * (nu + n)) - gammaln(0.5 * nu) - 0.5 * n * math.log(math.pi * (nu - 2.0))
     density = const - 0.5 * logdet - 0.5 * (nu + n) * np.log1p(quad / (nu - 2.0))
     return density
 
@@ -419,7 +420,7 @@ class _Step2:
         np.einsum("tii->ti", grad_q)[:] += 0.5 * (1.0 - w[:, None] * u * z) / diag
         ahead = np.zeros_like(grad_q)
         ahead[:-1] = grad_q[1:]
-        lam = signal.lfilter([1.0], [1.0, -b], ahead[::-1], axis=0)[::-1]
+        lam = scipy.signal.lfilter([1.0], [1.0, -b], ahead[::-1], axis=0)[::-1]
         grad: np.ndarray = -w[:, None] * u + 2.0 * a * np.einsum("tij,tj->ti", lam, z)
         if g:
             neg = np.minimum(z, 0.0)
@@ -445,7 +446,7 @@ def _starts(layout: _Layout, delta: float) -> list[np.ndarray]:
     return starts
 
 
-def _maximize(step2: _Step2) -> optimize.OptimizeResult:
+def _maximize(step2: _Step2) -> scipy.optimize.OptimizeResult:
     layout, delta = step2.layout, step2.delta
     bounds = [(0.0, 1.0), (0.0, 1.0)] + [(0.0, 1.0)] * layout.asymmetric + [_NU_BOUNDS] * layout.student_t
 
@@ -458,7 +459,7 @@ def _maximize(step2: _Step2) -> optimize.OptimizeResult:
     starts = sorted(_starts(layout, delta), key=step2.neg_mean_loglik)
     best = None
     for x0 in starts:
-        res = optimize.minimize(
+        res = scipy.optimize.minimize(
             step2.neg_mean_loglik,
             x0,
             method="SLSQP",

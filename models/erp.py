@@ -13,7 +13,6 @@ from dataclasses import dataclass
 
 import numpy as np
 import pandas as pd
-import statsmodels.api as sm
 
 __all__ = [
     "ERP_MODEL_COLUMNS",
@@ -121,6 +120,8 @@ def fit_erp_pmi(
     if len(data) < 3:
         raise ValueError(f"ERP-PMI fit needs at least 3 overlapping observations, got {len(data)}")
     lags = newey_west_lags(len(data)) if nw_lags is None else int(nw_lags)
+    import statsmodels.api as sm  # statsmodels loads with the first fit, not with the CLI
+
     exog = sm.add_constant(data["pmi"].to_numpy())
     res = sm.OLS(data["erp"].to_numpy(), exog).fit(cov_type="HAC", cov_kwds={"maxlags": lags})
     return ErpFit(

@@ -129,10 +129,11 @@ class Run:
             time.sleep(0.05)
 
     def api_server(self) -> int:
-        """Pid of the Prefect API server this run started (a child of one of its threads)."""
+        """Pid of the Prefect API server this run started (its child, ``seesaw.flows.api_server``)."""
         children = [pid for task in Path(f"/proc/{self.proc.pid}/task").iterdir()
                     for pid in (task / "children").read_text().split()]
-        servers = [int(pid) for pid in children if b"uvicorn" in Path(f"/proc/{pid}/cmdline").read_bytes()]
+        servers = [int(pid) for pid in children
+                   if b"seesaw.flows.api_server" in Path(f"/proc/{pid}/cmdline").read_bytes()]
         assert len(servers) == 1, children
         return servers[0]
 
