@@ -15,7 +15,7 @@ import importlib.util
 import json
 import time
 from collections.abc import Callable, Iterable, Mapping
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field, fields, is_dataclass, replace
 from datetime import date, datetime
 from functools import cache, partial, update_wrapper
 from pathlib import Path
@@ -210,6 +210,7 @@ class Memo:
         self.size = size
         self.hits = 0
         self._entries: dict[str, Any] = {}
+        self._rows: dict[str, tuple[str, pd.DataFrame, pd.DataFrame]] = {}
 
     def __call__(self, fn: Callable[..., R], *args: Any, **kwargs: Any) -> R:
         """``fn(*args, **kwargs)``, or the stored result of an equal call."""
@@ -226,16 +227,45 @@ class Memo:
             del self._entries[next(iter(self._entries))]
         return value
 
+    def rows(self, fn: Callable[..., pd.DataFrame], frame: pd.DataFrame, *args: Any) -> pd.DataFrame:
+        """``fn(frame, *args)`` for a ``fn`` that maps each row of ``frame`` (a date index) on its
+        own to output rows stamped ``obs_date`` = that date, in date order (a daily curve pushed
+        through a monthly model). When the previous such call had equal ``args`` and a ``frame``
+        that is the start of this one, only the new rows are computed and appended to its output:
+        a replay's next day costs its new day, not the whole history. Equal to the full call
+        (up to floating-point rounding of batched linear algebra)."""
+        if self.size <= 0:
+            return fn(frame, *args)
+        name, key = f"{fn.__module__}.{fn.__qualname__}", content_digest(args)
+        before = self._rows.get(name)
+        done = len(before[1]) if before is not None and before[0] == key and _starts(frame, before[1]) else 0
+        if before is None or done == 0:
+            out = fn(frame, *args)
+        elif done == len(frame):
+            out = before[2]
+        else:
+            out = pd.concat([before[2], fn(frame.iloc[done:], *args)], ignore_index=True)
+        self._rows[name] = (key, frame, out)  # one chain per function: the next day continues it
+        return out
+
     def of(self, fn: Callable[..., R]) -> Callable[..., R]:
         """``fn`` through this memo, under ``fn``'s name (a task runner names its tasks by it) and
         picklable (a Dask worker receives it)."""
         return update_wrapper(partial(self, fn), fn)
 
 
+def _starts(frame: pd.DataFrame, start: pd.DataFrame) -> bool:
+    """Whether ``start`` is ``frame``'s first rows: same columns and dtypes, index and values."""
+    n = len(start)
+    return (0 < n <= len(frame) and list(frame.columns) == list(start.columns)
+            and list(frame.dtypes) == list(start.dtypes) and frame.index[:n].equals(start.index)
+            and np.array_equal(frame.iloc[:n].to_numpy(), start.to_numpy(), equal_nan=True))
+
+
 def content_digest(value: Any) -> str:
     """sha256 of a value's content: frames and series (values, index, columns, dtypes), arrays,
-    settings models, containers and plain scalars. Raises ``TypeError`` for anything else, so a
-    memo never keys on an object's identity."""
+    settings models, dataclasses of these (a model fit), containers and plain scalars. Raises
+    ``TypeError`` for anything else, so a memo never keys on an object's identity."""
     digest = hashlib.sha256()
 
     def feed(item: Any) -> None:
@@ -261,6 +291,11 @@ def content_digest(value: Any) -> str:
                 feed(item[k])
         elif item is None or isinstance(item, str | int | float | bool | date):
             digest.update(f"{type(item).__name__}:{item!r}|".encode())
+        elif is_dataclass(item) and not isinstance(item, type):
+            digest.update(f"{type(item).__qualname__}|".encode())
+            for part in fields(item):
+                feed(part.name)
+                feed(getattr(item, part.name))
         else:
             raise TypeError(f"cannot key a memo on a {type(item).__name__}")
 

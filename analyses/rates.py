@@ -9,6 +9,8 @@ from seesaw.analyses.core import Context, MissingInputs, Output, Upstream, month
 from seesaw.analyses.settings import ErpSettings, EventsSettings, MoveSettings, TermPremiaSettings
 from seesaw.models.acm import (
     CMT_TENOR_MONTHS,
+    AcmResult,
+    acm_daily_term_premia,
     acm_term_premia,
     fit_acm,
     nyfed_term_premia,
@@ -38,6 +40,12 @@ def term_premia_series(cfg: TermPremiaSettings) -> list[str]:
     return [f"{cfg.nyfed_prefix}_tp_10y", *nyfed_series(cfg), *cfg.cmt]
 
 
+def daily_cmt_term_premia(cmt_pct: pd.DataFrame, result: AcmResult, tenors: list[int]) -> pd.DataFrame:
+    """Daily term-premium rows of our ACM from daily CMT yields: each date's zero curve
+    (``zero_curve_from_cmt``) through the monthly fit. Row by row, so a replay extends it."""
+    return acm_daily_term_premia(zero_curve_from_cmt(cmt_pct), result, tenors)
+
+
 def term_premia_step(ctx: Context, cfg: TermPremiaSettings, upstream: Upstream) -> list[Output]:
     """NY Fed ACM as ingested, and our ACM fitted on a zero curve built from CMT yields."""
     parts, missing = [], []
@@ -54,8 +62,9 @@ def term_premia_step(ctx: Context, cfg: TermPremiaSettings, upstream: Upstream) 
         # Fitted on complete months only: a month still open has no month-end curve yet.
         month_ends = cmt_daily.resample("ME").last().loc[:complete_through(cmt_daily.index[-1], "M")]
         result = ctx.memo(fit_acm, ctx.memo(zero_curve_from_cmt, month_ends))
-        daily_curve = zero_curve_from_cmt(cmt_daily.loc[pd.Timestamp(cfg.daily_since):].dropna(how="all"))
-        parts.append(acm_term_premia(result, cfg.tenors, daily_curve_pct=daily_curve))
+        parts.append(acm_term_premia(result, cfg.tenors))
+        daily_cmt = cmt_daily.loc[pd.Timestamp(cfg.daily_since):].dropna(how="all")
+        parts.append(ctx.memo.rows(daily_cmt_term_premia, daily_cmt, result, list(cfg.tenors)))
     if not parts:
         raise MissingInputs(f"needs series {'; '.join(missing)}")
     frame = pd.concat(parts, ignore_index=True)

@@ -27,6 +27,7 @@ __all__ = [
     "TERM_PREMIA_COLUMNS",
     "TRACKING_COLUMNS",
     "acm_daily_yields",
+    "acm_daily_term_premia",
     "acm_term_premia",
     "fit_acm",
     "nyfed_term_premia",
@@ -301,34 +302,38 @@ def acm_term_premia(
     if not all(1 <= int(t) <= MAX_MATURITY_MONTHS // 12 for t in tenors):
         raise ValueError(f"tenors must be whole years in 1..10, got {tenors}")
 
-    def by_year(wide: pd.DataFrame) -> pd.DataFrame:
-        out = wide[[12 * int(t) for t in tenors]]
-        out.columns = [int(t) for t in tenors]
-        return out
-
+    years = [int(t) for t in tenors]
     frames = [
         _long_rows(
-            by_year(result.term_premium_pct),
-            by_year(result.fitted_yield_pct),
-            by_year(result.risk_neutral_yield_pct),
-            tenors,
+            _by_year(result.term_premium_pct, years),
+            _by_year(result.fitted_yield_pct, years),
+            _by_year(result.risk_neutral_yield_pct, years),
+            years,
             "seesaw_acm",
             "M",
         )
     ]
     if daily_curve_pct is not None:
-        daily = acm_daily_yields(result, daily_curve_pct)
-        frames.append(
-            _long_rows(
-                by_year(daily["term_premium_pct"]),
-                by_year(daily["fitted_yield_pct"]),
-                by_year(daily["risk_neutral_yield_pct"]),
-                tenors,
-                "seesaw_acm",
-                "D",
-            )
-        )
+        frames.append(acm_daily_term_premia(daily_curve_pct, result, tenors))
     return pd.concat(frames, ignore_index=True)
+
+
+def _by_year(wide: pd.DataFrame, tenors: list[int]) -> pd.DataFrame:
+    """Columns of whole-year maturities (months 12, 24, ...) renamed to years."""
+    out = wide[[12 * t for t in tenors]]
+    out.columns = tenors
+    return out
+
+
+def acm_daily_term_premia(daily_curve_pct: pd.DataFrame, result: AcmResult,
+                          tenors: Iterable[int] = range(1, 11)) -> pd.DataFrame:
+    """Daily ``results.term_premia`` rows (source ``seesaw_acm``, freq 'D'): the daily zero curve
+    (percent, columns 1..120 months) pushed through the monthly fit (:func:`acm_daily_yields`).
+    Each date's rows depend on that date's curve only."""
+    tenors = [int(t) for t in tenors]
+    daily = acm_daily_yields(result, daily_curve_pct)
+    return _long_rows(_by_year(daily["term_premium_pct"], tenors), _by_year(daily["fitted_yield_pct"], tenors),
+                      _by_year(daily["risk_neutral_yield_pct"], tenors), tenors, "seesaw_acm", "D")
 
 
 #: Columns of ``results.term_premium_tracking``.

@@ -1,6 +1,7 @@
 """The replay's memo of model fits: a hit only for equal content, never for an object's identity."""
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import date
 
 import numpy as np
@@ -9,6 +10,12 @@ import pytest
 
 from seesaw.analyses.core import Memo, content_digest
 from seesaw.analyses.settings import Pair
+
+
+@dataclass(frozen=True)
+class _Fit:
+    loadings: pd.Series
+    factors: int
 
 
 def test_equal_content_hits_and_any_change_misses() -> None:
@@ -54,5 +61,43 @@ def test_digest_covers_settings_arrays_and_refuses_other_objects() -> None:
     assert content_digest(pair) != content_digest(pair.model_copy(update={"windows": [24]}))
     assert content_digest(np.arange(3.0)) != content_digest(np.arange(3))  # dtype is content
     assert content_digest((date(2020, 1, 1), None, "x")) == content_digest((date(2020, 1, 1), None, "x"))
+    fit = _Fit(pd.Series([1.0, 2.0]), 3)  # a model fit: its fields are its content
+    assert content_digest(fit) == content_digest(_Fit(fit.loadings.copy(), 3))
+    assert content_digest(fit) != content_digest(_Fit(fit.loadings * 2, 3))
+    assert content_digest(fit) != content_digest(_Fit(fit.loadings, 4))
     with pytest.raises(TypeError, match="cannot key a memo on a object"):
         content_digest(object())
+    with pytest.raises(TypeError, match="cannot key a memo on a object"):
+        content_digest(_Fit(pd.Series([1.0]), object()))  # type: ignore[arg-type]
+
+
+
+def _scaled_rows(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
+    """A row-by-row function: each date's output rows from its row only."""
+    out = frame.mul(scale).stack().rename("value").reset_index()
+    return out.set_axis(["obs_date", "column", "value"], axis=1)
+
+
+def test_rows_extends_the_previous_output_with_the_new_rows_only() -> None:
+    index = pd.bdate_range("2024-01-01", periods=300)
+    full = pd.DataFrame({"a": np.arange(300.0), "b": np.sqrt(np.arange(300.0))}, index=index)
+    full.iloc[7, 1] = np.nan  # NaNs compare equal in the start check
+    seen: list[int] = []
+
+    def counted(frame: pd.DataFrame, scale: float) -> pd.DataFrame:
+        seen.append(len(frame))
+        return _scaled_rows(frame, scale)
+
+    memo = Memo(8)
+    for n in (250, 251, 251, 255):  # a replay's days: one new row, none, four
+        pd.testing.assert_frame_equal(memo.rows(counted, full.iloc[:n], 2.0), _scaled_rows(full.iloc[:n], 2.0))
+    assert seen == [250, 1, 4]
+    revised = full.iloc[:256].copy()
+    revised.iloc[10, 0] = -1.0  # an earlier value revised: everything again
+    for frame, scale in ((revised, 2.0), (revised, 3.0), (revised.iloc[:200], 3.0)):  # other arguments, shorter
+        pd.testing.assert_frame_equal(memo.rows(counted, frame, scale), _scaled_rows(frame, scale))
+    assert seen[3:] == [256, 256, 200]
+    off = Memo(0)
+    off.rows(counted, full, 1.0)
+    off.rows(counted, full, 1.0)
+    assert seen[-2:] == [300, 300]
