@@ -95,17 +95,18 @@ def regimes_step(ctx: Context, cfg: RegimesSettings, upstream: Upstream) -> list
         if (note := _needs(ctx, m, "quadrants", "stock", "bond")) is None:
             stock_m, bond_m = _stock_bond(ctx, m.stock, m.bond, m.bond_maturity_years, key="stock_bond_quadrant",
                                           market=market)
-            _add(parts, missing, ctx, stock_bond_quadrants(stock_m, bond_m, market=market), f"{market} quadrants")
+            _add(parts, missing, ctx, ctx.memo(stock_bond_quadrants, stock_m, bond_m, market=market),
+                 f"{market} quadrants")
             stock_m, bond_m = _stock_bond(ctx, m.stock, m.bond, m.bond_maturity_years, key="corr_sign", market=market)
-            rc = rolling_correlation(stock_m, bond_m, m.corr_window)
+            rc = ctx.memo(rolling_correlation, stock_m, bond_m, m.corr_window)
             if len(rc):
-                parts.append(corr_sign_regimes(rc["corr"], rc["p_value"], market=market))
+                parts.append(ctx.memo(corr_sign_regimes, rc["corr"], rc["p_value"], market=market))
             else:
                 missing.append(f"{market} corr sign: fewer joint months than the {m.corr_window}-month window")
             if (note := _needs(ctx, m, "pring", "commodity")) is None:
                 assert m.commodity is not None  # _needs checked it is named
                 levels = ctx.aligned([m.bond, m.stock, m.commodity], "M", key="pring", market=market)
-                _add(parts, missing, ctx, pring_stages(levels[m.bond], levels[m.stock], levels[m.commodity],
+                _add(parts, missing, ctx, ctx.memo(pring_stages, levels[m.bond], levels[m.stock], levels[m.commodity],
                                                        market=market), f"{market} pring")
             else:
                 missing.append(note)
@@ -114,14 +115,14 @@ def regimes_step(ctx: Context, cfg: RegimesSettings, upstream: Upstream) -> list
         if (note := _needs(ctx, m, "investment clock", "ip", "cpi")) is None:
             assert m.ip is not None and m.cpi is not None  # _needs checked they are named
             levels = ctx.aligned([m.ip, m.cpi], "M", key="investment_clock", market=market)
-            _add(parts, missing, ctx, investment_clock(levels[m.ip], levels[m.cpi], market=market,
+            _add(parts, missing, ctx, ctx.memo(investment_clock, levels[m.ip], levels[m.cpi], market=market,
                                                        inputs=m.macro_input), f"{market} investment clock")
         else:
             missing.append(note)
         if (note := _needs(ctx, m, "money-credit", "money", "credit")) is None:
             assert m.money is not None and m.credit is not None  # _needs checked they are named
             levels = ctx.aligned([m.money, m.credit], "M", key="money_credit", market=market)
-            _add(parts, missing, ctx, money_credit(levels[m.money], levels[m.credit], market=market,
+            _add(parts, missing, ctx, ctx.memo(money_credit, levels[m.money], levels[m.credit], market=market,
                                                    money_input=m.money_input, credit_input=m.credit_input),
                  f"{market} money-credit")
         else:
@@ -197,8 +198,8 @@ def drivers_step(ctx: Context, cfg: DriversSettings, upstream: Upstream) -> list
             continue
         # Aligning all four records their common cutoff; A's months past the macro series' drop out.
         levels = ctx.aligned(needed, "M", key="drivers", market=m.market)
-        frame = macro_drivers(levels[m.cpi], levels[m.ip], corr, market=m.market,
-                              inputs=m.macro_input, seasonal_adjustment=m.seasonal_adjustment)
+        frame = ctx.memo(macro_drivers, levels[m.cpi], levels[m.ip], corr, market=m.market,
+                         inputs=m.macro_input, seasonal_adjustment=m.seasonal_adjustment)
         drivers.append(frame)
         if frame.dropna().shape[0] >= ctx.min_samples.vecm_months:
             result = ctx.memo(vecm_analysis, frame, market=m.market)

@@ -111,10 +111,12 @@ def latest_rows(frame: pd.DataFrame, keys: tuple[str, ...], date_column: str) ->
     group), ordered by the keys."""
     if frame.empty:
         return frame.reset_index(drop=True)
-    ordered = frame.sort_values([*keys, date_column], kind="stable", na_position="first")
+    # by date alone (stable: equal dates keep their order), then the small result by its keys
+    ordered = frame.sort_values(date_column, kind="stable", na_position="first")
     if not keys:
         return ordered.tail(1).reset_index(drop=True)
-    return ordered.drop_duplicates(list(keys), keep="last").reset_index(drop=True)
+    latest = ordered.drop_duplicates(list(keys), keep="last")
+    return latest.sort_values(list(keys), kind="stable", na_position="first").reset_index(drop=True)
 
 
 def summarize(results: Mapping[str, pd.DataFrame], as_of: date) -> dict[str, pd.DataFrame]:

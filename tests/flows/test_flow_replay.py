@@ -14,7 +14,7 @@ import pytest
 from seesaw import pipeline, replay
 from seesaw.analyses.core import serial_map
 from seesaw.sources.catalog import load_profile
-from seesaw.transforms.pit import PIT_TABLES, changes, history_frame, known_on, replay_dates, summarize
+from seesaw.transforms.pit import PIT_TABLES, changes, history_frame, known_on, latest_rows, replay_dates, summarize
 from seesaw.warehouse.db import connect
 
 DAYS = (date(2018, 1, 30), date(2018, 1, 31))
@@ -57,6 +57,24 @@ def test_latest_rows_and_changes_between_two_days() -> None:
     assert set(new) == {t.name for t in PIT_TABLES}
     diff = changes(old, new)
     assert diff[["kind", "what", "before", "after"]].values.tolist() == [["regime", "pring", "stage 2", "stage 3"]]
+
+
+def test_latest_rows_is_the_newest_row_per_key_ties_and_missing_values_included() -> None:
+    """Against its definition: sort by the keys and the date (stable, missing first), keep the
+    last row per key. Random keys with missing values, dates with ties and missing dates."""
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        n = int(rng.integers(1, 300))
+        frame = pd.DataFrame({
+            "market": rng.choice(np.array(["US", "CN", None], dtype=object), n),
+            "window": rng.choice([12.0, 36.0, np.nan], n),
+            "obs_date": pd.to_datetime(rng.integers(0, 40, n), unit="D", origin="2020-01-01")
+                          .where(rng.random(n) > 0.1),
+            "row": np.arange(n)})
+        for keys in (("market", "window"), ("market",), ()):
+            ordered = frame.sort_values([*keys, "obs_date"], kind="stable", na_position="first")
+            expected = (ordered.drop_duplicates(list(keys), keep="last") if keys else ordered.tail(1))
+            pd.testing.assert_frame_equal(latest_rows(frame, keys, "obs_date"), expected.reset_index(drop=True))
 
 
 @pytest.fixture(scope="module")
