@@ -208,7 +208,7 @@ def _writing(db: Path, wait_for_readers: float | None) -> Iterator[None]:
     if wait_for_readers is not None:
         os.environ[WAIT_FOR_READERS_ENV] = repr(wait_for_readers)  # also read by the flow's connections
     try:
-        with run_lock(db), prompt_exit_on_interrupt():
+        with run_lock(db), prompt_exit_on_interrupt(on_expiry=lambda: _record_cancelled(db)):
             with connect(db):  # waits for an outside holder of the file, or fails with one line naming it
                 pass
             yield
@@ -217,6 +217,15 @@ def _writing(db: Path, wait_for_readers: float | None) -> Iterator[None]:
             os.environ.pop(WAIT_FOR_READERS_ENV, None)
         else:
             os.environ[WAIT_FOR_READERS_ENV] = previous
+
+
+def _record_cancelled(db: Path) -> None:
+    """Record this process's run (the run lock's) as cancelled, if it is still open."""
+    holder = lock_holder(db)
+    if holder and holder.get("pid") == os.getpid() and holder.get("run_id"):
+        from seesaw.pipeline import cancel
+
+        cancel(db, str(holder["run_id"]))
 
 
 def _secret_refs(args: argparse.Namespace) -> dict[str, str | None]:

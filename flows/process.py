@@ -26,6 +26,8 @@ from contextlib import contextmanager
 #: Seconds from a Ctrl-C to the latest exit (the run is recorded as cancelled before that),
 #: leaving a margin below 5 s for a thread woken on a busy machine.
 INTERRUPT_EXIT_S = 3.0
+#: Seconds the exit after an interrupt waits at most for its last words (``on_expiry``).
+EXPIRY_S = 1.5
 #: Exit code after an interrupt (128 + SIGINT), as shells report it.
 INTERRUPTED = 130
 _PR_SET_PDEATHSIG = 1
@@ -147,15 +149,28 @@ def ephemeral_api(command: Callable[[int], list[str]] = _server_command) -> Ephe
     return api
 
 
+def _quietly(call: Callable[[], object]) -> None:
+    """``call()``, its failure ignored: the process is about to exit with 130 either way."""
+    try:
+        call()
+    except Exception:  # nothing is left to tell: the exit follows
+        pass
+
+
 @contextmanager
-def prompt_exit_on_interrupt(limit_s: float = INTERRUPT_EXIT_S) -> Iterator[None]:
+def prompt_exit_on_interrupt(limit_s: float = INTERRUPT_EXIT_S,
+                             on_expiry: Callable[[], object] | None = None) -> Iterator[None]:
     """Ctrl-C (SIGINT) raises ``KeyboardInterrupt`` as usual, so the run records itself as
-    cancelled, and the process exits with 130 at the latest ``limit_s`` after the signal.
+    cancelled, and the process exits with 130 at the latest ``limit_s`` (plus at most
+    ``EXPIRY_S``) after the signal.
 
     The bound matters because Prefect waits for running tasks (a model fit can take minutes)
     and the interpreter joins worker threads at exit. The signal is seen through a wake-up pipe
-    the moment it arrives, even while the main thread is busy in C code. Ending mid-write loses
-    nothing: every warehouse write is a transaction (the kill -9 trials show it).
+    the moment it arrives, even while the main thread is busy in C code. When the bound expires
+    first (the main thread still inside a long database statement on a loaded machine),
+    ``on_expiry`` runs before the exit, for up to ``EXPIRY_S``: the CLI records the run as
+    cancelled there. Ending mid-write loses nothing: every warehouse write is a transaction (the
+    kill -9 trials show it).
     """
     if threading.current_thread() is not threading.main_thread():
         yield
@@ -169,6 +184,10 @@ def prompt_exit_on_interrupt(limit_s: float = INTERRUPT_EXIT_S) -> Iterator[None
             while chunk := signals.read(64):  # empty once the block has ended
                 if signal.SIGINT in chunk:
                     time.sleep(limit_s)
+                    if on_expiry is not None:
+                        last = threading.Thread(target=_quietly, args=(on_expiry,), daemon=True)
+                        last.start()
+                        last.join(EXPIRY_S)
                     os._exit(INTERRUPTED)  # no flush: the main thread may hold the stream locks
 
     threading.Thread(target=watch, name="seesaw-interrupt-watch", daemon=True).start()

@@ -112,10 +112,10 @@ def begin(db: Path, run_id: str, flow: str, profile: Profile, specs: tuple[Serie
 
 
 def cancel(db: Path, run_id: str) -> None:
-    """Record a run stopped by an interrupt (Ctrl-C, SIGINT) as ``cancelled``; what it committed stays."""
+    """Record a run stopped by an interrupt (Ctrl-C, SIGINT) as ``cancelled``, unless it has
+    finished already (the CLI's exit watchdog may record it too); what it committed stays."""
     with connect(db) as con:
-        wops.finish_run(con, run_id, "cancelled", "stopped by an interrupt (Ctrl-C); data loaded before it is kept",
-                        utc_now())
+        wops.cancel_run(con, run_id, "stopped by an interrupt (Ctrl-C); data loaded before it is kept", utc_now())
 
 
 def plan_fetches(db: Path, specs: tuple[SeriesSpec, ...], start: date | None, end: date | None,

@@ -44,6 +44,12 @@ def finish_run(con: duckdb.DuckDBPyConnection, run_id: str, status: str, message
     )
 
 
+def cancel_run(con: duckdb.DuckDBPyConnection, run_id: str, message: str, now: datetime) -> None:
+    """Close a run still open as ``cancelled`` (a run already finished keeps its status)."""
+    con.execute("update ops.runs set finished_at = ?, status = 'cancelled', message = ? "
+                "where run_id = ? and finished_at is null", [now, message, run_id])
+
+
 def record_analyses(con: duckdb.DuckDBPyConnection, outcomes: pd.DataFrame) -> None:
     """Append analysis step outcomes (``ops.analyses`` columns, matched by name) and checkpoint."""
     con.register("incoming_analyses", outcomes)

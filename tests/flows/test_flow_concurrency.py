@@ -230,6 +230,46 @@ def test_lock_before_prefect_then_kill_9_leaves_a_crashed_run_and_no_server(smal
     assert runs[run_id] == "crashed" and runs["next-run"] == "running"
 
 
+#: A main thread that cannot record its run in time after Ctrl-C (inside a long statement on a
+#: loaded machine): the exit watchdog's last words record it instead.
+STUCK_AFTER_CTRL_C = """
+import os, signal, sys, time
+from pathlib import Path
+from seesaw.flows.process import prompt_exit_on_interrupt
+with prompt_exit_on_interrupt(limit_s=0.3, on_expiry=lambda: Path(sys.argv[1]).write_text("recorded")):
+    try:
+        os.kill(os.getpid(), signal.SIGINT)
+        time.sleep(60)
+    except KeyboardInterrupt:
+        time.sleep(60)
+"""
+
+
+def test_an_interrupted_run_that_cannot_record_itself_in_time_is_recorded_by_the_exit(tmp_path: Path) -> None:
+    marker = tmp_path / "last-words"
+    started = time.perf_counter()
+    done = subprocess.run([sys.executable, "-c", STUCK_AFTER_CTRL_C, str(marker)], capture_output=True, timeout=60)
+    assert done.returncode == 130, done.stderr
+    assert time.perf_counter() - started < 20
+    assert marker.read_text() == "recorded"
+
+
+def test_cancelling_closes_an_open_run_and_leaves_a_finished_one(tmp_path: Path) -> None:
+    from datetime import UTC, datetime
+
+    from seesaw import pipeline
+    from seesaw.warehouse import ops as wops
+
+    db = tmp_path / "w.duckdb"
+    with connect(db) as con:  # a writable connection creates the schema
+        for run_id in ("open", "done"):
+            wops.start_run(con, run_id, "nightly", "sample", {}, datetime.now(UTC))
+        wops.finish_run(con, "done", "ok", "1 series loaded", datetime.now(UTC))
+    for run_id in ("open", "done", "open"):  # the main thread and the exit may both record it
+        pipeline.cancel(db, run_id)
+    assert _runs(db) == {"open": "cancelled", "done": "ok"}
+
+
 def test_ctrl_c_cancels_a_run_promptly_with_exit_130(slow_analysis) -> None:
     db, profile = slow_analysis
     run = Run(db, profile)
