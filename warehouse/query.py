@@ -108,10 +108,10 @@ def _check_one_read(con: duckdb.DuckDBPyConnection | SnapshotConnection, sql: st
     if kinds == "EXPLAIN":
         inner = _parse(con, _explained(statements[0].query))
         if not _is_read(inner):
-            raise QueryRefused("seesaw query is read-only: refused EXPLAIN of a "
+            raise QueryRefused("seesaw query is read-only: refused EXPLAIN of the "
                                f"{', '.join(s.type.name for s in inner)} statement")
         return
-    raise QueryRefused(f"seesaw query is read-only: refused a {kinds} statement; nothing was changed. "
+    raise QueryRefused(f"seesaw query is read-only: refused the {kinds} statement; nothing was changed. "
                        "Data changes go through `seesaw run` / `seesaw backfill`")
 
 
