@@ -8,6 +8,8 @@ value; the module prints how many corrupted inputs it tried and how many stored 
 """
 from __future__ import annotations
 
+import shutil
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
 
@@ -20,6 +22,7 @@ from seesaw.flows.cli import build_parser
 from seesaw.sources.catalog import ProfileError, load_profile
 from seesaw.warehouse.db import connect
 from seesaw.warehouse.ops import run_checks
+from support import copy_warehouse
 
 DAYS = pd.bdate_range("2026-01-02", "2026-04-17")
 HOLIDAY = pd.Timestamp("2026-01-19")  # FRED writes an empty value on market holidays
@@ -57,24 +60,29 @@ def write(data: Path, name: str, frame: pd.DataFrame) -> None:
     (data / name).write_text(frame.to_csv(index=False), encoding="utf-8")
 
 
+@pytest.fixture(scope="module", autouse=True)
+def clean_loads(tmp_path_factory: pytest.TempPathFactory) -> Iterator[None]:
+    """A folder for the module's clean loads (one per quality block), made as cases need them."""
+    _ROOT[:] = [tmp_path_factory.mktemp("clean")]
+    yield
+    _CLEAN.clear()
+
+
 class Warehouse:
-    """A warehouse loaded from clean files, then fed corrupted ones through ``run_plain``."""
+    """A warehouse loaded from clean files, then fed corrupted ones through ``run``. Each case
+    gets a copy (warehouse, files, profile) of the clean load of its quality block."""
 
     def __init__(self, tmp_path: Path, quality: str = "") -> None:
-        self.data = tmp_path / "data"
-        self.data.mkdir()
-        self.db = tmp_path / "w.duckdb"
-        self.profile = tmp_path / "corrupt.yaml"
-        self.profile.write_text(PROFILE.format(quality=quality), encoding="utf-8")
-        write(self.data, "DGS10.csv", dgs10())
-        write(self.data, "CPIAUCSL.csv", cpi())
-        first = self.run()
-        assert first.status == "ok", first.message
+        self.data, self.db, self.profile = tmp_path / "data", tmp_path / "w.duckdb", tmp_path / "corrupt.yaml"
+        clean = _CLEAN.get(quality) or _clean_load(quality)
+        shutil.copytree(clean / "data", self.data)
+        shutil.copy(clean / "corrupt.yaml", self.profile)
+        copy_warehouse(clean / "w.duckdb", tmp_path)
         self.stored = self.core()
 
     def run(self, start: date | None = None) -> pipeline.RunSummary:
         """A nightly run (``seesaw.pipeline.run``, what the flow calls) from ``start`` (None: incremental)."""
-        return pipeline.run(self.db, load_profile(str(self.profile)), chunks=[(start, None)], data_dir=self.data)
+        return _run(self.db, self.profile, self.data, start)
 
     def core(self) -> dict[tuple[str, date], float]:
         with connect(self.db) as con:
@@ -100,6 +108,30 @@ class Warehouse:
         TRIED["cases"] += 1
         TRIED["lost"] += lost
         return lost
+
+
+#: The module's clean-load folder, and the clean loads made in it by quality block.
+_ROOT: list[Path] = []
+_CLEAN: dict[str, Path] = {}
+
+
+def _clean_load(quality: str) -> Path:
+    """Load the clean files with ``quality`` into a new folder of the module's clean loads."""
+    clean = _ROOT[0] / f"load{len(_CLEAN)}"
+    (clean / "data").mkdir(parents=True)
+    (clean / "corrupt.yaml").write_text(PROFILE.format(quality=quality), encoding="utf-8")
+    write(clean / "data", "DGS10.csv", dgs10())
+    write(clean / "data", "CPIAUCSL.csv", cpi())
+    first = _run(clean / "w.duckdb", clean / "corrupt.yaml", clean / "data", None)
+    assert first.status == "ok", first.message
+    _CLEAN[quality] = clean
+    return clean
+
+
+def _run(db: Path, profile: Path, data: Path, start: date | None) -> pipeline.RunSummary:
+    """``pipeline.run`` without the HTML report: these cases are about what loads store."""
+    return pipeline.run(db, load_profile(str(profile)), chunks=[(start, None)], data_dir=data,
+                        hooks=pipeline.Hooks(report=lambda *_: None))
 
 
 def d(text: str) -> date:
