@@ -302,9 +302,10 @@ SNAPSHOT_SCHEMAS = ("raw", "core", "results", "ops", "pit")
 
 def publish(db: Path, summary: RunSummary, postgres_url: str | None = None) -> None:
     """Publish the run's results for readers: the results tables to PostgreSQL (when a URL is
-    given), then a Parquet snapshot beside the warehouse. Adds a line per target to
+    given), then a Parquet snapshot beside the warehouse. Adds a line per target published to
     ``summary.published``; a failure is not raised (the run's data is already committed) but
-    makes an ok run partial, recorded in ``ops.runs`` (before the snapshot, which shows it)."""
+    makes an ok run partial, its reason in the run's message and ``ops.runs`` (recorded before
+    the snapshot, which shows it)."""
     if postgres_url:
         try:
             with connect(db, read_only=True) as con:
@@ -322,7 +323,6 @@ def publish(db: Path, summary: RunSummary, postgres_url: str | None = None) -> N
 
 def _publish_failed(db: Path, summary: RunSummary, problem: str) -> None:
     """Record a failed publish: the run becomes partial (a failed run stays failed)."""
-    summary.published.append(problem)
     summary.status = "partial" if summary.status == "ok" else summary.status
     summary.message = f"{summary.message}; {problem}"
     with connect(db) as con:

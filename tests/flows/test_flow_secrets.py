@@ -97,6 +97,7 @@ def test_nightly_keeps_secrets_out_of_prefect_and_a_failed_publish_is_partial(tm
     output = done.stdout + done.stderr
     assert done.returncode == 2, output.decode()
     assert b"PostgreSQL publish failed" in done.stdout and b"seesaw:***@127.0.0.1" in done.stdout
+    assert b"published: PostgreSQL" not in done.stdout  # the failure is in the run's line, not a "published" one
     with connect(db, read_only=True) as con:
         status, message = con.execute("select status, message from ops.runs").fetchone()
     assert status == "partial" and "PostgreSQL publish failed" in message and "Connection refused" in message
@@ -133,6 +134,7 @@ def test_publish_and_notify_from_prefect_secret_blocks(prefect_harness, pg_url: 
 
     summary = nightly(**run, publish="secret:seesaw-test-pg-down", notify="secret:seesaw-test-hook")
     assert summary.status == "partial" and "PostgreSQL publish failed" in summary.message
+    assert [Path(line).is_dir() for line in summary.published] == [True]  # the snapshot only: nothing else published
     assert [(path, body["status"]) for path, body in _Hook.received] == [("/blocked-hook", "partial")]
 
     with pytest.raises(SecretError, match="Prefect Secret block 'no-such-block' cannot be read"):
