@@ -27,7 +27,7 @@ from seesaw.sources.base import ProfileError, SourceError
 from seesaw.sources.registry import DEFAULT_DATA_DIR
 from seesaw.warehouse import read
 from seesaw.warehouse.db import WAIT_FOR_READERS_ENV, WarehouseError, connect, db_path
-from seesaw.warehouse.lock import lock_holder, locked_error, run_lock, stale_holder
+from seesaw.warehouse.lock import clear_holder, lock_holder, locked_error, run_lock, stale_holder
 from seesaw.warehouse.pit import changes as pit_changes
 from seesaw.warehouse.query import QueryError, run_read_only
 from seesaw.warehouse.snapshot import connect_for_reading
@@ -220,12 +220,14 @@ def _writing(db: Path, wait_for_readers: float | None) -> Iterator[None]:
 
 
 def _record_cancelled(db: Path) -> None:
-    """Record this process's run (the run lock's) as cancelled, if it is still open."""
+    """Record this process's run (the run lock's) as cancelled, if it is still open, and clear the
+    lock's holder information (the exit skips the lock's release): no stale holder is left."""
     holder = lock_holder(db)
     if holder and holder.get("pid") == os.getpid() and holder.get("run_id"):
         from seesaw.pipeline import cancel
 
         cancel(db, str(holder["run_id"]))
+        clear_holder(db)
 
 
 def _secret_refs(args: argparse.Namespace) -> dict[str, str | None]:

@@ -170,6 +170,16 @@ def update_holder(db: str | os.PathLike[str], **fields: Unpack[HolderInfo]) -> N
         _write_info(held.fd, held.info)
 
 
+def clear_holder(db: str | os.PathLike[str]) -> None:
+    """Clear the information of a run lock this process holds, as releasing it would: for a
+    process about to exit without unwinding (its run already closed), so it leaves no stale holder."""
+    with _held_guard:
+        held = _held.get(lock_path(db).resolve())
+        if held is None:
+            raise WarehouseError(f"run lock of {db} is not held by this process")
+        os.ftruncate(held.fd, 0)
+
+
 def _write_info(fd: int, info: HolderInfo) -> None:
     data = json.dumps(info).encode("utf-8")
     os.pwrite(fd, data, 0)

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from seesaw.warehouse.db import WarehouseError
-from seesaw.warehouse.lock import lock_holder, lock_path, run_lock, stale_holder, update_holder
+from seesaw.warehouse.lock import clear_holder, lock_holder, lock_path, run_lock, stale_holder, update_holder
 
 REPO = Path(__file__).resolve().parents[2]
 
@@ -138,3 +138,22 @@ def test_a_holder_killed_mid_run_leaves_its_run_id_for_status(tmp_path: Path) ->
     with run_lock(db):  # the next run takes over; the information is its own now
         assert stale_holder(db) is None
     assert stale_holder(db) is None
+
+
+CLEAR_AND_EXIT = """
+import os, sys
+from seesaw.warehouse.lock import clear_holder, run_lock, update_holder
+with run_lock(sys.argv[1], command="seesaw run --profile sample"):
+    update_holder(sys.argv[1], run_id="run-1", flow="nightly", profile="sample")
+    clear_holder(sys.argv[1])  # its run closed, the process exits without unwinding (after a Ctrl-C)
+    os._exit(130)
+"""
+
+
+def test_a_holder_that_clears_its_information_before_exiting_leaves_no_stale_holder(tmp_path: Path) -> None:
+    db = tmp_path / "seesaw.duckdb"
+    proc = _python(CLEAR_AND_EXIT, str(db))
+    assert proc.wait(30) == 130, proc.stderr.read()
+    assert lock_holder(db) is None and stale_holder(db) is None
+    with pytest.raises(WarehouseError, match="not held by this process"):
+        clear_holder(db)
