@@ -26,8 +26,9 @@ import pandas as pd
 
 Frequency = Literal["D", "W", "M", "Q", "A"]
 
-#: pandas period aliases of the native and analysis frequencies (weeks end on Friday).
-_PERIOD = {"W": "W-FRI", "M": "M", "Q": "Q", "A": "Y"}
+#: pandas period aliases of the native and analysis frequencies (weeks end on Friday); every
+#: transform that cuts time into periods uses these.
+PERIOD_ALIAS = {"W": "W-FRI", "M": "M", "Q": "Q", "A": "Y"}
 
 
 def data_through(last_obs: pd.Timestamp, native: str) -> pd.Timestamp:
@@ -35,7 +36,7 @@ def data_through(last_obs: pd.Timestamp, native: str) -> pd.Timestamp:
     period of ``native`` frequency that ``last_obs`` stamps."""
     if native == "D":
         return pd.Timestamp(last_obs).normalize()
-    return pd.Period(pd.Timestamp(last_obs), _PERIOD[native]).end_time.normalize()
+    return pd.Period(pd.Timestamp(last_obs), PERIOD_ALIAS[native]).end_time.normalize()
 
 
 def complete_through(cutoff: pd.Timestamp, freq: str) -> pd.Timestamp:
@@ -45,7 +46,7 @@ def complete_through(cutoff: pd.Timestamp, freq: str) -> pd.Timestamp:
     cutoff = pd.Timestamp(cutoff).normalize()
     if freq == "D":
         return cutoff
-    period = pd.Period(cutoff, _PERIOD[freq])
+    period = pd.Period(cutoff, PERIOD_ALIAS[freq])
     end = period.end_time.normalize()
     if cutoff >= pd.offsets.BDay().rollback(end):
         return end

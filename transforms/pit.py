@@ -16,10 +16,9 @@ from typing import Literal
 
 import pandas as pd
 
-Every = Literal["B", "W", "M"]
+from seesaw.transforms.periods import PERIOD_ALIAS
 
-#: pandas period aliases of the native frequencies (weeks end on Friday, as in ``transforms.periods``).
-_PERIOD = {"W": "W-FRI", "M": "M", "Q": "Q", "A": "Y"}
+Every = Literal["B", "W", "M"]
 
 
 def replay_dates(start: date, end: date, every: Every) -> list[date]:
@@ -42,7 +41,7 @@ def known_from(obs_dates: pd.Series, frequency: pd.Series) -> pd.Series:
     it stamps otherwise (``frequency`` D, W, M, Q, A per row). Datetime64 in, datetime64 out."""
     stamps = pd.to_datetime(obs_dates)
     out = stamps.copy()
-    for freq, alias in _PERIOD.items():
+    for freq, alias in PERIOD_ALIAS.items():
         rows = frequency == freq
         if rows.any():
             out[rows] = stamps[rows].dt.to_period(alias).dt.end_time.dt.normalize()

@@ -10,6 +10,8 @@ from typing import Literal
 import numpy as np
 import pandas as pd
 
+from seesaw.transforms.periods import PERIOD_ALIAS
+
 Freq = Literal["D", "W", "M", "Q"]
 Basis = Literal["price_return", "total_return", "bond_return_from_yield", "yield_change_bp"]
 
@@ -19,10 +21,6 @@ _RULE = {"W": "W-FRI", "M": "ME", "Q": "QE"}
 PERIODS_PER_YEAR = {"D": 252, "W": 52, "M": 12, "Q": 4}
 
 
-#: pandas period aliases of the same periods.
-_PERIOD = {"W": "W-FRI", "M": "M", "Q": "Q"}
-
-
 def resample_last(levels: pd.Series, freq: Freq) -> pd.Series:
     """Last observation of each period, stamped on the period end (daily data is returned as is);
     periods without an observation are left out. What ``resample(...).last().dropna()`` gives,
@@ -30,7 +28,7 @@ def resample_last(levels: pd.Series, freq: Freq) -> pd.Series:
     clean = levels.dropna().sort_index()
     if freq == "D" or clean.empty:
         return clean if freq == "D" else clean.resample(_RULE[freq]).last().dropna()
-    periods = pd.DatetimeIndex(clean.index).to_period(_PERIOD[freq])
+    periods = pd.DatetimeIndex(clean.index).to_period(PERIOD_ALIAS[freq])
     codes = periods.asi8
     last = np.append(codes[1:] != codes[:-1], True)
     stamps = periods[last].end_time.normalize()
