@@ -450,13 +450,27 @@ def run_chain(ctx: Context, analyses: Iterable[Analysis[Any]], write: Callable[[
 def code_version() -> str:
     """sha256 of the analysis code (the ``seesaw.analyses``, ``seesaw.transforms`` and
     ``seesaw.models`` sources): a changed computation changes every input fingerprint."""
+    return source_digest(("seesaw.analyses", "seesaw.transforms", "seesaw.models"))
+
+
+def source_digest(names: Iterable[str], pattern: str = "*.py") -> str:
+    """sha256 of the installed sources of the named packages (their files matching ``pattern``,
+    at any depth) and modules (their file), each with its path: a changed file changes it."""
     digest = hashlib.sha256()
-    for package in ("seesaw.analyses", "seesaw.transforms", "seesaw.models"):
-        found = importlib.util.find_spec(package)
-        for folder in (found.submodule_search_locations or []) if found else []:
-            for path in sorted(Path(folder).rglob("*.py")):
-                digest.update(f"{package}/{path.relative_to(folder).as_posix()}\0".encode())
-                digest.update(path.read_bytes())
+    for name in names:
+        found = importlib.util.find_spec(name)
+        if found is None:
+            continue
+        if found.submodule_search_locations is None:
+            if found.origin:
+                digest.update(f"{name}\0".encode())
+                digest.update(Path(found.origin).read_bytes())
+            continue
+        for folder in found.submodule_search_locations:
+            for path in sorted(Path(folder).rglob(pattern)):
+                if path.is_file() and "__pycache__" not in path.parts:
+                    digest.update(f"{name}/{path.relative_to(folder).as_posix()}\0".encode())
+                    digest.update(path.read_bytes())
     return digest.hexdigest()
 
 

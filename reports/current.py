@@ -10,11 +10,11 @@ module loads none of the report stack, so the check costs a file read and a quer
 from __future__ import annotations
 
 import hashlib
-import importlib.util
 import re
 from datetime import UTC, datetime
 from pathlib import Path
 
+from seesaw.analyses.core import source_digest
 from seesaw.incremental import UNCHANGED_INPUTS
 from seesaw.warehouse import pit as wpit
 from seesaw.warehouse import state as wstate
@@ -28,33 +28,14 @@ STATE_META = "seesaw-state"
 _STATE = re.compile(rb'<meta name="' + STATE_META.encode() + rb'" content="([^" ]+) ([0-9a-f]+)">')
 #: The report's head, where the stamp sits (before the inline stylesheet).
 _HEAD_BYTES = 2048
-#: What the report's content depends on besides the warehouse: its own code, the alert rules and
-#: transforms it calls, the profiles whose settings pick its headlines.
-_CODE_PACKAGES = ("seesaw.reports", "seesaw.transforms", "seesaw.profiles")
-_CODE_MODULES = ("seesaw.signals", "seesaw.warehouse.report_queries")
-
-
-def _code_digest() -> str:
-    """sha256 of the sources in ``_CODE_PACKAGES`` and ``_CODE_MODULES``."""
-    digest = hashlib.sha256()
-    files: list[Path] = []
-    for package in _CODE_PACKAGES:
-        found = importlib.util.find_spec(package)
-        for folder in (found.submodule_search_locations or []) if found else []:
-            files += sorted(p for p in Path(folder).rglob("*") if p.is_file() and "__pycache__" not in p.parts)
-    for module in _CODE_MODULES:
-        found = importlib.util.find_spec(module)
-        if found and found.origin:
-            files.append(Path(found.origin))
-    for path in files:
-        digest.update(f"{path.name}\0".encode())
-        digest.update(path.read_bytes())
-    return digest.hexdigest()
+#: What the report's content depends on besides the warehouse: its own code and templates, the
+#: alert rules and transforms it calls, the profiles whose settings pick its headlines.
+_CODE = ("seesaw.reports", "seesaw.transforms", "seesaw.profiles", "seesaw.signals", "seesaw.warehouse.report_queries")
 
 
 def state_key(con: ReadConnection) -> str:
     """The key of what a report rendered now shows beyond its run: code, UTC day, stored pit days."""
-    text = f"{_code_digest()}|{datetime.now(UTC).date()}|{wpit.days_stamp(con)}"
+    text = f"{source_digest(_CODE, pattern='*')}|{datetime.now(UTC).date()}|{wpit.days_stamp(con)}"
     return hashlib.sha256(text.encode()).hexdigest()
 
 
