@@ -229,11 +229,11 @@ class Memo:
 
     def rows(self, fn: Callable[..., pd.DataFrame], frame: pd.DataFrame, *args: Any) -> pd.DataFrame:
         """``fn(frame, *args)`` for a ``fn`` that maps each row of ``frame`` (a date index, numeric
-        columns) on its own to output rows stamped ``obs_date`` = that date, in date order (a daily curve pushed
-        through a monthly model). When the previous such call had equal ``args`` and a ``frame``
-        that is the start of this one, only the new rows are computed and appended to its output:
-        a replay's next day costs its new day, not the whole history. Equal to the full call
-        (up to floating-point rounding of batched linear algebra)."""
+        columns) on its own to output rows stamped ``obs_date`` = that date, in date order (a
+        daily curve pushed through a monthly model). When the previous such call had equal
+        ``args`` and a ``frame`` that is the start of this one, only the new rows are computed and
+        appended to its output: a replay's next day costs its new day, not the whole history.
+        Equal to the full call (up to floating-point rounding of batched linear algebra)."""
         if self.size <= 0:
             return fn(frame, *args)
         name, key = f"{fn.__module__}.{fn.__qualname__}", content_digest(args)
